@@ -1,14 +1,29 @@
+using MudBlazor.Services;
 using Portal.Components;
+using Provisioning.Core;
 
 var builder = WebApplication.CreateBuilder(args);
+WebApplication app;
+try
+{
+    builder.AddRepositorySettings();
+    builder.AddProvisioning();
+    builder.AddDemoData();
+    builder.AddPortalHealth();
+    builder.Services.AddMudServices();
+    builder.Services.AddRazorComponents()
+        .AddInteractiveServerComponents();
 
-// Add services to the container.
-builder.Services.AddRazorComponents()
-    .AddInteractiveServerComponents();
+    app = builder.Build();
+    app.Services.ValidateProvisioningConfiguration();
+}
+catch (InvalidConfigurationException e)
+{
+    // One clear line naming the setting, not a stack trace.
+    Console.Error.WriteLine($"Configuration error: {e.Message}");
+    return 2;
+}
 
-var app = builder.Build();
-
-// Configure the HTTP request pipeline.
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
@@ -16,8 +31,13 @@ if (!app.Environment.IsDevelopment())
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseAntiforgery();
 
+app.MapHealthChecks("/health");
 app.MapStaticAssets();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 
-app.Run();
+await app.RunAsync();
+return 0;
+
+/// <summary>Entry point, visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

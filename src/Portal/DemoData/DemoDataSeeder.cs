@@ -1,0 +1,63 @@
+using Microsoft.EntityFrameworkCore;
+using Provisioning.Core;
+using Provisioning.Core.Persistence;
+using Provisioning.Core.Releases;
+using Provisioning.Core.Scheduling;
+using Provisioning.Core.Workspaces;
+
+namespace Portal.DemoData;
+
+/// <summary>
+/// The demo tenants and releases of DESIGN §10, seeded once when <c>Portal:SeedDemoData</c> is true.
+/// Each release starts in the state the table gives; the artifacts ship in <c>DemoData/releases</c>.
+/// </summary>
+internal sealed class DemoDataSeeder(DataDirectory dataDirectory) : IStartupSeeder
+{
+    /// <summary>What the publisher announced for demo-app 1.1.0; the shipped artifact differs from it.</summary>
+    private const string PublishedButWrongChecksum = "0f343b0931126a20f133d67c2b018a3b1ba7e41e4a5e0c8ee6f6e3a2cbf0ef10";
+
+    private static readonly DemoRelease[] Releases =
+    [
+        new("demo-app", "1.0.0", ReleaseTemplate.App, "demo-app-1.0.0.json", Ship: true, Checksum: null, 2, 4),
+        new("demo-app", "1.1.0", ReleaseTemplate.App, "demo-app-1.1.0.json", Ship: true, Checksum: PublishedButWrongChecksum, 2, 4),
+        new("demo-app", "2.0.0", ReleaseTemplate.App, "demo-app-2.0.0.json", Ship: false, Checksum: null, 2, 4),
+        new("slow-app", "1.0.0", ReleaseTemplate.App, "slow-app-1.0.0.json", Ship: true, Checksum: null, 1, 2),
+        new("ubuntu-vm", "24.04", ReleaseTemplate.Vm, "ubuntu-vm-24.04.json", Ship: true, Checksum: null, 2, 8),
+    ];
+
+    public async Task SeedAsync(ProvisioningDbContext db, CancellationToken cancellationToken)
+    {
+        foreach (var (id, name) in new[] { ("acme", "Acme Corporation"), ("globex", "Globex") })
+        {
+            if (await db.Tenants.FindAsync([id], cancellationToken) is null)
+            {
+                db.Tenants.Add(new Tenant(id, name));
+            }
+        }
+
+        var shipped = Path.Combine(AppContext.BaseDirectory, "DemoData", "releases");
+        Directory.CreateDirectory(dataDirectory.Releases);
+        foreach (var demo in Releases)
+        {
+            if (await db.Releases.FindAsync([$"{demo.Name}@{demo.Version}"], cancellationToken) is not null)
+            {
+                continue;
+            }
+
+            // demo-app 2.0.0 was announced but its artifact never published: it starts unavailable.
+            var checksum = demo.Checksum ?? new string('0', 64);
+            if (demo.Ship)
+            {
+                var target = Path.Combine(dataDirectory.Releases, demo.Artifact);
+                File.Copy(Path.Combine(shipped, demo.Artifact), target, overwrite: true);
+                checksum = demo.Checksum ?? await ReleaseStore.HashFileAsync(target, cancellationToken);
+            }
+
+            db.Releases.Add(new Release(demo.Name, demo.Version, demo.Template, demo.Artifact, checksum, demo.Cpu, demo.MemoryGb));
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private sealed record DemoRelease(string Name, string Version, ReleaseTemplate Template, string Artifact, bool Ship, string? Checksum, int Cpu, int MemoryGb);
+}

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.FileProviders;
+using Portal.DemoData;
+using Portal.Health;
+using Provisioning.Core.Scheduling;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+internal static class PortalHostingExtensions
+{
+    /// <summary>
+    /// The design card keeps appsettings.json (and its environment variants) at the repository root; the
+    /// build copies them next to the binaries. They are read from there, below environment variables and
+    /// the command line, whatever the content root is.
+    /// </summary>
+    public static WebApplicationBuilder AddRepositorySettings(this WebApplicationBuilder builder)
+    {
+        var sources = builder.Configuration.Sources;
+        var position = sources.ToList().FindIndex(s => s is EnvironmentVariablesConfigurationSource { Prefix: null or "" });
+        var files = new PhysicalFileProvider(AppContext.BaseDirectory);
+        var settings = new[] { "appsettings.json", $"appsettings.{builder.Environment.EnvironmentName}.json" }
+            .Select(path => new JsonConfigurationSource { FileProvider = files, Path = path, Optional = true, ReloadOnChange = false })
+            .ToList();
+        for (var i = settings.Count - 1; i >= 0; i--)
+        {
+            sources.Insert(position < 0 ? sources.Count : position, settings[i]);
+        }
+
+        return builder;
+    }
+
+    /// <summary>Demo tenants and releases when <c>Portal:SeedDemoData</c> is true (Development by default).</summary>
+    public static WebApplicationBuilder AddDemoData(this WebApplicationBuilder builder)
+    {
+        if (builder.Configuration.GetValue("Portal:SeedDemoData", false))
+        {
+            builder.Services.AddSingleton<IStartupSeeder, DemoDataSeeder>();
+        }
+
+        return builder;
+    }
+
+    public static WebApplicationBuilder AddPortalHealth(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddHealthChecks().AddCheck<ReadinessHealthCheck>("ready");
+        return builder;
+    }
+}

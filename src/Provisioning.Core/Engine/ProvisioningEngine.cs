@@ -1,0 +1,207 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Provisioning.Core.Errors;
+using Provisioning.Core.Persistence;
+using Provisioning.Core.Releases;
+using Provisioning.Core.Simulator;
+using Provisioning.Core.Steps;
+using Provisioning.Core.Workspaces;
+
+namespace Provisioning.Core.Engine;
+
+/// <summary>
+/// Runs a workspace's active attempt: from the first step that has not succeeded, each step inside the
+/// retry pipeline; on failure, compensation in reverse order, then <c>error</c>. Every transition is saved
+/// with its event before the next begins, so a crash at any point resumes from the persisted state.
+/// </summary>
+public sealed partial class ProvisioningEngine(
+    IDbContextFactory<ProvisioningDbContext> dbFactory,
+    StepCatalog steps,
+    StepRetryPolicy retryPolicy,
+    IFaultInjector faults,
+    TimeProvider time,
+    ILogger<ProvisioningEngine> logger)
+{
+    /// <summary>Runs the active attempt of the workspace to its end; does nothing when there is none.</summary>
+    /// <remarks>
+    /// Cancellation (the host stopping) leaves the attempt active and its running step as it is: the next
+    /// start runs that step again, which is why steps are idempotent.
+    /// </remarks>
+    public async Task RunAsync(Guid workspaceId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var workspace = await db.LoadWorkspaceAsync(workspaceId, cancellationToken);
+        if (workspace?.ActiveAttempt is not { } attempt)
+        {
+            return;
+        }
+
+        var release = await db.Releases.AsNoTracking().SingleAsync(r => r.Id == workspace.ReleaseId, cancellationToken);
+        using var scope = logger.BeginScope(new Dictionary<string, object>
+        {
+            ["CorrelationId"] = attempt.CorrelationId,
+            ["WorkspaceId"] = workspace.Id,
+            ["Attempt"] = attempt.Number,
+        });
+        var tracker = new ResourceTracker(db, workspace.Id, time);
+
+        foreach (var record in workspace.Steps.OrderBy(s => s.Order).Where(s => !s.HasSucceeded).ToList())
+        {
+            var step = steps[record.Name];
+            workspace.StartStep(step.Name, time.GetUtcNow());
+            await db.SaveChangesAsync(cancellationToken);
+            var context = Context(workspace, release, step.Name, tracker, cancellationToken);
+            try
+            {
+                await ExecuteWithRetriesAsync(db, workspace, step, context, cancellationToken);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                var error = ProvisioningError.From(e);
+                LogStepFailed(step.Name, error.Code, record.RetryCount, e);
+                workspace.FailStep(step.Name, error, time.GetUtcNow());
+                await db.SaveChangesAsync(cancellationToken);
+                await CompensateAsync(db, workspace, release, record.Order, tracker, cancellationToken);
+                workspace.FailAttempt(step.Name, error, time.GetUtcNow());
+                await db.SaveChangesAsync(cancellationToken);
+                LogAttemptFailed(error.Code, step.Name);
+                return;
+            }
+
+            workspace.CompleteStep(step.Name, time.GetUtcNow());
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        // What an earlier attempt kept on purpose is in use again.
+        var retained = await db.Resources
+            .Where(r => r.WorkspaceId == workspace.Id && r.State == ResourceState.Retained)
+            .ToListAsync(cancellationToken);
+        retained.ForEach(r => r.MoveTo(ResourceState.Active, time.GetUtcNow()));
+        workspace.CompleteAttempt(time.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        LogAttemptSucceeded();
+    }
+
+    private async Task ExecuteWithRetriesAsync(
+        ProvisioningDbContext db, Workspace workspace, IProvisioningStep step, StepContext context, CancellationToken cancellationToken)
+    {
+        var record = workspace.Step(step.Name);
+
+        // After a restart during a backoff, wait out what is left of it before trying again.
+        if (record.NextRetryAt is { } due && due > time.GetUtcNow())
+        {
+            await Task.Delay(due - time.GetUtcNow(), time, cancellationToken);
+        }
+
+        var maxAttempts = retryPolicy.MaxAttempts(step.Name);
+        var pipeline = retryPolicy.Create(step.Name, record.RetryCount, async retry =>
+        {
+            workspace.ScheduleStepRetry(step.Name, retry.Error, retry.Delay, maxAttempts, time.GetUtcNow());
+            await db.SaveChangesAsync(cancellationToken);
+            LogRetryScheduled(step.Name, retry.Error.Code, retry.RetryNumber + 1, maxAttempts, retry.Delay.TotalSeconds);
+        });
+
+        await pipeline.ExecuteAsync(async token =>
+        {
+            await faults.BeforeAsync(step.Name, FaultPhase.Execute, token);
+            await step.ExecuteAsync(context with { CancellationToken = token });
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Walks back from the failed step: a step that retains keeps its resources for the retry; a step that
+    /// releases is compensated and will run again. A compensation that fails leaves its resources orphaned,
+    /// for a platform admin, and is logged at Critical (AC-3.6.4).
+    /// </summary>
+    private async Task CompensateAsync(
+        ProvisioningDbContext db, Workspace workspace, Release release, int failedOrder, ResourceTracker tracker, CancellationToken cancellationToken)
+    {
+        foreach (var record in workspace.Steps.Where(s => s.Order <= failedOrder).OrderByDescending(s => s.Order).ToList())
+        {
+            if (record.Status == StepStatus.Pending)
+            {
+                continue;
+            }
+
+            var step = steps[record.Name];
+            var resources = await db.Resources
+                .Where(r => r.WorkspaceId == workspace.Id && r.Step == step.Name && r.State == ResourceState.Active)
+                .ToListAsync(cancellationToken);
+            if (step.OnFailure == ResourcePolicy.Retain)
+            {
+                if (resources.Count > 0)
+                {
+                    workspace.RetainStep(step.Name, resources, time.GetUtcNow());
+                    await db.SaveChangesAsync(cancellationToken);
+                    LogRetained(step.Name, resources.Count);
+                }
+
+                continue;
+            }
+
+            try
+            {
+                await faults.BeforeAsync(step.Name, FaultPhase.Compensate, cancellationToken);
+                await step.CompensateAsync(Context(workspace, release, step.Name, tracker, cancellationToken));
+                workspace.RevertStep(step.Name, resources, time.GetUtcNow());
+                await db.SaveChangesAsync(cancellationToken);
+                LogReleased(step.Name, resources.Count);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogCompensationFailed(step.Name, workspace.Id, workspace.CorrelationId, e);
+                workspace.OrphanStepResources(step.Name, resources, $"{e.GetType().Name}: {e.Message}", time.GetUtcNow());
+                await db.SaveChangesAsync(cancellationToken);
+            }
+        }
+    }
+
+    private static StepContext Context(Workspace workspace, Release release, string step, IResourceTracker tracker, CancellationToken cancellationToken) =>
+        new(workspace.Id, workspace.TenantId, workspace.Name, workspace.Cpu, workspace.MemoryGb, release,
+            workspace.CorrelationId!.Value, step, workspace.Step(step).StartedAt ?? default, tracker, cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Step {Step} failed with {ErrorCode} after {RetryCount} retries")]
+    private partial void LogStepFailed(string step, string errorCode, int retryCount, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Step {Step} failed with transient {ErrorCode}; try {NextAttempt}/{MaxAttempts} in {DelaySeconds}s")]
+    private partial void LogRetryScheduled(string step, string errorCode, int nextAttempt, int maxAttempts, double delaySeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Compensation released {Count} resources of step {Step}")]
+    private partial void LogReleased(string step, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Compensation retained {Count} resources of step {Step} for the retry")]
+    private partial void LogRetained(string step, int count);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "CRITICAL: compensation of step {Step} failed for workspace {WorkspaceId}; its resources are orphaned and need manual cleanup. Correlation: {CorrelationId}")]
+    private partial void LogCompensationFailed(string step, Guid workspaceId, Guid? correlationId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Provisioning failed with {ErrorCode} at step {Step}")]
+    private partial void LogAttemptFailed(string errorCode, string step);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Provisioning succeeded")]
+    private partial void LogAttemptSucceeded();
+
+    /// <summary>Records resources on the attempt's own context, committed at once so a crash cannot lose them.</summary>
+    private sealed class ResourceTracker(ProvisioningDbContext db, Guid workspaceId, TimeProvider time) : IResourceTracker
+    {
+        public async Task TrackAsync(string step, string kind, string externalId, CancellationToken cancellationToken)
+        {
+            var existing = await db.Resources.SingleOrDefaultAsync(
+                r => r.WorkspaceId == workspaceId && r.Step == step && r.Kind == kind && r.ExternalId == externalId, cancellationToken);
+            if (existing is null)
+            {
+                db.Resources.Add(new Resource(workspaceId, step, kind, externalId, time.GetUtcNow()));
+            }
+            else if (existing.State != ResourceState.Active)
+            {
+                existing.MoveTo(ResourceState.Active, time.GetUtcNow());
+            }
+            else
+            {
+                return;
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+        }
+    }
+}

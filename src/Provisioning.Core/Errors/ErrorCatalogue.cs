@@ -1,0 +1,89 @@
+using System.Collections.Frozen;
+
+namespace Provisioning.Core.Errors;
+
+/// <summary>Whether an error is worth retrying automatically inside the step.</summary>
+public enum ErrorClass
+{
+    Transient,
+    Permanent,
+}
+
+/// <summary>One row of the error catalogue: what the code means and what the user is told.</summary>
+public sealed record CatalogueEntry(string Code, ErrorClass Class, string UserMessage, string SuggestedAction)
+{
+    public bool IsTransient => Class == ErrorClass.Transient;
+}
+
+/// <summary>
+/// The error catalogue (DESIGN §4). This is the only place user-facing error messages are written:
+/// everything else refers to an entry by its code.
+/// </summary>
+public static class ErrorCatalogue
+{
+    public const string ReleaseUnavailable = "release_unavailable";
+    public const string ChecksumMismatch = "checksum_mismatch";
+    public const string RuntimeTimeout = "runtime_timeout";
+    public const string InsufficientResources = "insufficient_resources";
+    public const string DatastoreNotAvailable = "datastore_not_available";
+    public const string VmConfigInvalid = "vm_config_invalid";
+    public const string ConnectionFailed = "connection_failed";
+    public const string TemplateNotFound = "template_not_found";
+    public const string NetworkConfigFailed = "network_config_failed";
+    public const string ToolsTimeout = "tools_timeout";
+    public const string ConnectionTimeout = "connection_timeout";
+    public const string ServiceUnavailable = "service_unavailable";
+    public const string Unknown = "unknown";
+
+    private static readonly FrozenDictionary<string, CatalogueEntry> Entries = new CatalogueEntry[]
+    {
+        new(ReleaseUnavailable, ErrorClass.Permanent,
+            "The release artifact is not available. An administrator has been notified; retry once it is published.",
+            "Retry once the release has been published."),
+        new(ChecksumMismatch, ErrorClass.Permanent,
+            "The release artifact failed its integrity check. IT has been notified.",
+            "Retry once IT has republished the release."),
+        new(RuntimeTimeout, ErrorClass.Permanent,
+            "The workspace did not become ready in time. You can retry.",
+            "Press Retry to try again."),
+        // Permanent for the automatic retries; a manual retry may succeed once capacity frees up.
+        new(InsufficientResources, ErrorClass.Permanent,
+            "Cluster capacity reached. Please try a smaller size or contact support.",
+            "Retry later, request a smaller size, or contact support."),
+        new(DatastoreNotAvailable, ErrorClass.Permanent,
+            "Storage unavailable. Please contact support.",
+            "Contact support."),
+        new(VmConfigInvalid, ErrorClass.Permanent,
+            "Invalid configuration. Please check your request parameters.",
+            "Check the requested size and settings, then request again."),
+        new(ConnectionFailed, ErrorClass.Permanent,
+            "System authentication failed. IT has been notified.",
+            "Retry once IT has fixed the connection."),
+        new(TemplateNotFound, ErrorClass.Permanent,
+            "VM template missing. IT has been notified.",
+            "Retry once IT has restored the template."),
+        new(NetworkConfigFailed, ErrorClass.Transient,
+            "Network setup failed. IT has been notified.",
+            "Press Retry to try again."),
+        new(ToolsTimeout, ErrorClass.Permanent,
+            "VM started but tools didn't respond. Please restart the VM.",
+            "Restart the VM, then press Retry."),
+        new(ConnectionTimeout, ErrorClass.Transient,
+            "Temporary connection issue. We will retry automatically.",
+            "Press Retry to try again."),
+        new(ServiceUnavailable, ErrorClass.Transient,
+            "A platform service is temporarily unavailable. We will retry automatically.",
+            "Press Retry to try again."),
+        new(Unknown, ErrorClass.Permanent,
+            "Unexpected error. IT has been notified.",
+            "Press Retry; contact support if it keeps failing."),
+    }.ToFrozenDictionary(e => e.Code, StringComparer.Ordinal);
+
+    public static IReadOnlyCollection<CatalogueEntry> All => Entries.Values;
+
+    public static bool IsKnown(string code) => Entries.ContainsKey(code);
+
+    /// <summary>The entry for a code; an unmapped code is treated as <see cref="Unknown"/>.</summary>
+    public static CatalogueEntry Get(string code) =>
+        Entries.TryGetValue(code, out var entry) ? entry : Entries[Unknown];
+}

@@ -1,0 +1,80 @@
+using Microsoft.EntityFrameworkCore;
+using Provisioning.Core.Releases;
+using Provisioning.Core.Simulator;
+using Provisioning.Core.TenantDatabases;
+using Provisioning.Core.Workspaces;
+
+namespace Provisioning.Core.Persistence;
+
+/// <summary>
+/// The portal's database. One model for every provider; each provider has a thin subclass with its
+/// own migrations (<see cref="SqliteProvisioningDbContext"/>).
+/// </summary>
+public abstract class ProvisioningDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+
+    public DbSet<Release> Releases => Set<Release>();
+
+    public DbSet<Workspace> Workspaces => Set<Workspace>();
+
+    public DbSet<ProvisioningAttempt> Attempts => Set<ProvisioningAttempt>();
+
+    public DbSet<ProvisioningStep> Steps => Set<ProvisioningStep>();
+
+    public DbSet<WorkspaceEvent> Events => Set<WorkspaceEvent>();
+
+    public DbSet<Resource> Resources => Set<Resource>();
+
+    public DbSet<TenantDatabase> TenantDatabases => Set<TenantDatabase>();
+
+    public DbSet<SimulatedResource> SimulatedResources => Set<SimulatedResource>();
+
+    public DbSet<SimulatedFault> SimulatedFaults => Set<SimulatedFault>();
+
+    public DbSet<SimulatedCapacity> SimulatedCapacity => Set<SimulatedCapacity>();
+
+    /// <summary>A workspace with the steps and attempts its consistency rule needs.</summary>
+    public Task<Workspace?> LoadWorkspaceAsync(Guid id, CancellationToken cancellationToken) =>
+        Workspaces
+            .Include(w => w.Steps)
+            .Include(w => w.Attempts)
+            .AsSplitQuery()
+            .SingleOrDefaultAsync(w => w.Id == id, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one write transaction: reads inside it see a stable state, and
+    /// everything it saves commits together.
+    /// </summary>
+    public virtual async Task<T> InWriteTransactionAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var transaction = await Database.BeginTransactionAsync(cancellationToken);
+        var result = await work();
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var workspaces = ChangeTracker.Entries<Workspace>()
+            .Where(e => e.State is EntityState.Added or EntityState.Modified)
+            .Select(e => e.Entity)
+            .ToList();
+        foreach (var workspace in workspaces)
+        {
+            workspace.EnsureConsistent();
+            Events.AddRange(workspace.PendingEvents);
+        }
+
+        var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        foreach (var workspace in workspaces)
+        {
+            workspace.ClearPendingEvents();
+        }
+
+        return saved;
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(ProvisioningDbContext).Assembly);
+}

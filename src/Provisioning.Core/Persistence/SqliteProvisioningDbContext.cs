@@ -1,0 +1,25 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Provisioning.Core.Persistence;
+
+/// <summary>The SQLite flavour of the portal database (the embedded default).</summary>
+/// <remarks>
+/// New migration: <c>dotnet ef migrations add NAME --project src/Provisioning.Core
+/// --context SqliteProvisioningDbContext --output-dir Persistence/Migrations/Sqlite</c>
+/// </remarks>
+public sealed class SqliteProvisioningDbContext(DbContextOptions<SqliteProvisioningDbContext> options)
+    : ProvisioningDbContext(options)
+{
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default) =>
+        SqliteWriteGate.RunAsync(() => base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken), cancellationToken);
+
+    public override Task<T> InWriteTransactionAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken) =>
+        SqliteWriteGate.RunAsync(() => base.InWriteTransactionAsync(work, cancellationToken), cancellationToken);
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite cannot order or compare DateTimeOffset stored as text; store UTC ticks instead.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+    }
+}

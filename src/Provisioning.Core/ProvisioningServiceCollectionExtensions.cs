@@ -1,0 +1,154 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Provisioning.Core;
+using Provisioning.Core.Engine;
+using Provisioning.Core.Persistence;
+using Provisioning.Core.Releases;
+using Provisioning.Core.Scheduling;
+using Provisioning.Core.Simulator;
+using Provisioning.Core.Steps;
+using Provisioning.Core.Steps.App;
+using Provisioning.Core.Steps.Vm;
+using Provisioning.Core.TenantDatabases;
+using Provisioning.Core.Workspaces;
+using Quartz;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class ProvisioningServiceCollectionExtensions
+{
+    /// <summary>
+    /// The provisioning engine and everything it stands on: the portal database, the release store,
+    /// tenant databases, the simulated infrastructure and the Quartz scheduler that runs attempts.
+    /// </summary>
+    public static IHostApplicationBuilder AddProvisioning(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        services.AddOptions<ProvisioningOptions>().BindConfiguration(ProvisioningOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SimulatorOptions>().BindConfiguration(SimulatorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        var dataDirectory = new DataDirectory(Path.Combine(builder.Environment.ContentRootPath, configuration["Portal:DataDirectory"] is { Length: > 0 } dir ? dir : "data"));
+        services.AddSingleton(dataDirectory);
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddPortalDatabase(configuration, dataDirectory);
+        services.AddDataProtection()
+            .SetApplicationName("ProvisioningPortal")
+            .PersistKeysToFileSystem(new DirectoryInfo(dataDirectory.Keys));
+
+        services.AddSingleton<ReleaseStore>();
+        services.AddSingleton<TenantDatabaseAllocator>();
+        services.AddSingleton<SimulatedInfrastructure>();
+        services.AddSingleton<IFaultInjector>(sp => sp.GetRequiredService<SimulatedInfrastructure>());
+        services.AddSingleton<Readiness>();
+        services.AddProvisioningSteps();
+        services.AddSingleton<StepCatalog>();
+        services.AddSingleton<StepRetryPolicy>();
+        services.AddSingleton<ProvisioningEngine>();
+        services.AddSingleton<ProvisioningRequests>();
+        services.AddSingleton<ProvisioningReadiness>();
+
+        // Start-up work runs before Quartz starts (hosted services start in registration order).
+        services.AddHostedService<ProvisioningStartup>();
+        services.AddProvisioningScheduler(dataDirectory, configuration);
+        return builder;
+    }
+
+    /// <summary>
+    /// Reads every provisioning setting and checks the data directory, so bad configuration stops start-up
+    /// with one message that names the setting (throws <see cref="InvalidConfigurationException"/>).
+    /// </summary>
+    public static void ValidateProvisioningConfiguration(this IServiceProvider services)
+    {
+        try
+        {
+            _ = services.GetRequiredService<IOptions<ProvisioningOptions>>().Value;
+            _ = services.GetRequiredService<IOptions<SimulatorOptions>>().Value;
+            services.GetRequiredService<DataDirectory>().EnsureWritable();
+        }
+        catch (OptionsValidationException e)
+        {
+            throw new InvalidConfigurationException(string.Join(" ", e.Failures), e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // The configuration binder names the key it could not convert, e.g. Provisioning:Retry:BaseDelay.
+            throw new InvalidConfigurationException(e.Message, e);
+        }
+    }
+
+    private static void AddProvisioningSteps(this IServiceCollection services)
+    {
+        services.AddSingleton<FetchReleaseStep>();
+        services.AddSingleton<IProvisioningStep>(sp => sp.GetRequiredService<FetchReleaseStep>());
+        services.AddSingleton<IProvisioningStep, CreateTenantDatabaseStep>();
+        services.AddSingleton<IProvisioningStep, CreateTenantSchemaStep>();
+        services.AddSingleton<IProvisioningStep, RegisterServicesStep>();
+        services.AddSingleton<IProvisioningStep, GenerateApiKeysStep>();
+        services.AddSingleton<IProvisioningStep, StartRuntimeStep>();
+        services.AddSingleton<IProvisioningStep, VerifyServicesStep>();
+        services.AddSingleton<IProvisioningStep, ValidateRequestStep>();
+        services.AddSingleton<IProvisioningStep, CloneVmStep>();
+        services.AddSingleton<IProvisioningStep, ConfigureNetworkStep>();
+        services.AddSingleton<IProvisioningStep, PowerOnStep>();
+        services.AddSingleton<IProvisioningStep, WaitForGuestToolsStep>();
+    }
+
+    private static void AddPortalDatabase(this IServiceCollection services, IConfiguration configuration, DataDirectory dataDirectory)
+    {
+        var provider = configuration[$"{DatabaseOptions.Section}:Provider"] is { Length: > 0 } p ? p : nameof(DatabaseProvider.Sqlite);
+        if (!Enum.TryParse<DatabaseProvider>(provider, ignoreCase: true, out var parsed))
+        {
+            throw new InvalidConfigurationException($"Database:Provider '{provider}' is unknown; use Sqlite or Postgres.");
+        }
+
+        if (parsed == DatabaseProvider.Postgres)
+        {
+            throw new InvalidConfigurationException("Database:Provider 'Postgres' is not available in this build yet; use Sqlite.");
+        }
+
+        var connectionString = configuration.GetConnectionString("Portal") is { Length: > 0 } cs
+            ? cs
+            : new SqliteConnectionStringBuilder { DataSource = dataDirectory.PortalDatabase }.ToString();
+        services.AddPooledDbContextFactory<SqliteProvisioningDbContext>(options => options
+            .UseSqlite(connectionString)
+            .AddInterceptors(new SqlitePragmas()));
+        services.AddSingleton<IDbContextFactory<ProvisioningDbContext>, ProvisioningDbContextFactory<SqliteProvisioningDbContext>>();
+    }
+
+    private static void AddProvisioningScheduler(this IServiceCollection services, DataDirectory dataDirectory, IConfiguration configuration)
+    {
+        var maxConcurrency = configuration.GetValue($"{ProvisioningOptions.Section}:{nameof(ProvisioningOptions.MaxConcurrentAttempts)}", 2000);
+        services.AddSingleton<IAttemptQueue, QuartzAttemptQueue>();
+        services.AddQuartz(quartz =>
+        {
+            // Waiting attempts hold a timer, not a thread, so many may run at once.
+            quartz.UseDefaultThreadPool(pool => pool.MaxConcurrency = Math.Max(1, maxConcurrency));
+            quartz.UsePersistentStore(store =>
+            {
+                // Its own file: the scheduler's writes never queue behind the engine's.
+                store.UseSqlite(new SqliteConnectionStringBuilder { DataSource = dataDirectory.SchedulerDatabase }.ToString());
+                store.UseSystemTextJsonSerializer();
+                store.ProvisionSchema();
+            });
+        });
+        services.AddQuartzHostedService(options => options.WaitForJobsToComplete = false);
+    }
+
+    /// <summary>Hands out the provider's context as the provider-neutral one.</summary>
+    private sealed class ProvisioningDbContextFactory<TContext>(IDbContextFactory<TContext> inner) : IDbContextFactory<ProvisioningDbContext>
+        where TContext : ProvisioningDbContext
+    {
+        public ProvisioningDbContext CreateDbContext() => inner.CreateDbContext();
+
+        public async Task<ProvisioningDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) =>
+            await inner.CreateDbContextAsync(cancellationToken);
+    }
+}

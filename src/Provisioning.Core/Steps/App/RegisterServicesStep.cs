@@ -1,0 +1,30 @@
+using Provisioning.Core.Simulator;
+
+namespace Provisioning.Core.Steps.App;
+
+/// <summary>Registers the workspace with the platform's auth, realtime and storage services.</summary>
+public sealed class RegisterServicesStep(SimulatedInfrastructure infrastructure) : IProvisioningStep
+{
+    public static readonly IReadOnlyList<string> Services = ["auth", "realtime", "storage"];
+
+    public string Name => StepNames.RegisterServices;
+
+    public ResourcePolicy OnFailure => ResourcePolicy.Release;
+
+    public async Task ExecuteAsync(StepContext context)
+    {
+        foreach (var service in Services)
+        {
+            var registration = await infrastructure.CreateAsync(context.WorkspaceId, context.ResourceName($"reg-{service}"), "registration", 0, 0, context.CancellationToken);
+            await context.TrackAsync("registration", registration.Name);
+        }
+    }
+
+    public async Task CompensateAsync(StepContext context)
+    {
+        foreach (var service in Services)
+        {
+            await infrastructure.DeleteAsync(context.ResourceName($"reg-{service}"), context.CancellationToken);
+        }
+    }
+}

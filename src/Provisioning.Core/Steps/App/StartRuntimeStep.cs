@@ -1,0 +1,42 @@
+using Provisioning.Core.Releases;
+using Provisioning.Core.Simulator;
+using Provisioning.Core.TenantDatabases;
+
+namespace Provisioning.Core.Steps.App;
+
+/// <summary>
+/// Starts the app runtime (a deployment sized as requested, and its volume). The database credentials are
+/// fetched fresh from the allocator, never carried over from an earlier attempt (seed 001's broken retry).
+/// </summary>
+public sealed class StartRuntimeStep(
+    SimulatedInfrastructure infrastructure,
+    TenantDatabaseAllocator databases,
+    FetchReleaseStep fetch) : IProvisioningStep
+{
+    public string Name => StepNames.StartRuntime;
+
+    public ResourcePolicy OnFailure => ResourcePolicy.Release;
+
+    public async Task ExecuteAsync(StepContext context)
+    {
+        _ = await databases.FindAsync(context.WorkspaceId, context.CancellationToken)
+            ?? throw new InvalidOperationException($"Workspace {context.WorkspaceId} has no tenant database to connect the runtime to.");
+        ReleaseManifest manifest;
+        await using (var artifact = File.OpenRead(fetch.ArtifactPath(context)))
+        {
+            manifest = ReleaseManifest.Parse(artifact);
+        }
+
+        var volume = await infrastructure.CreateAsync(context.WorkspaceId, context.ResourceName("volume"), "volume", 0, 0, context.CancellationToken);
+        await context.TrackAsync("volume", volume.Name);
+        var deployment = await infrastructure.CreateAsync(context.WorkspaceId, context.ResourceName("deployment"), "deployment", context.Cpu, context.MemoryGb, context.CancellationToken);
+        await context.TrackAsync("deployment", deployment.Name);
+        await infrastructure.PowerOnAsync(deployment.Name, manifest.BecomesReady, context.CancellationToken);
+    }
+
+    public async Task CompensateAsync(StepContext context)
+    {
+        await infrastructure.DeleteAsync(context.ResourceName("deployment"), context.CancellationToken);
+        await infrastructure.DeleteAsync(context.ResourceName("volume"), context.CancellationToken);
+    }
+}

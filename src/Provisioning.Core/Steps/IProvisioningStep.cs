@@ -1,0 +1,28 @@
+namespace Provisioning.Core.Steps;
+
+/// <summary>What happens to a step's resources when the attempt it belongs to fails.</summary>
+public enum ResourcePolicy
+{
+    /// <summary>Compensate: delete what the step created, so the next attempt runs it again.</summary>
+    Release,
+
+    /// <summary>Keep it on purpose so a retry reuses it (seed 001 keeps the tenant database).</summary>
+    Retain,
+}
+
+/// <summary>
+/// One step of a provisioning plan. Both methods must be idempotent: running <see cref="ExecuteAsync"/>
+/// again after it already did its work finds and reuses that work, and compensating something already
+/// gone succeeds. A step reports failures as <see cref="Errors.ProvisioningException"/>.
+/// </summary>
+public interface IProvisioningStep
+{
+    /// <summary>The plan's name for the step, e.g. <c>clone_vm</c>.</summary>
+    string Name { get; }
+
+    ResourcePolicy OnFailure { get; }
+
+    Task ExecuteAsync(StepContext context);
+
+    Task CompensateAsync(StepContext context);
+}

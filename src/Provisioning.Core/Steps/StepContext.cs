@@ -1,0 +1,30 @@
+using Provisioning.Core.Releases;
+
+namespace Provisioning.Core.Steps;
+
+/// <summary>Records what a step created, so compensation and deletion can account for it.</summary>
+public interface IResourceTracker
+{
+    Task TrackAsync(string step, string kind, string externalId, CancellationToken cancellationToken);
+}
+
+/// <summary>Everything a step needs to know about the workspace it works on. Holds no secrets.</summary>
+public sealed record StepContext(
+    Guid WorkspaceId,
+    string TenantId,
+    string WorkspaceName,
+    int Cpu,
+    int MemoryGb,
+    Release Release,
+    Guid CorrelationId,
+    string StepName,
+    DateTimeOffset StepStartedAt,
+    IResourceTracker Resources,
+    CancellationToken CancellationToken)
+{
+    /// <summary>The stable name under which this workspace's infrastructure is created (idempotency key).</summary>
+    public string ResourceName(string suffix) => $"ws-{WorkspaceId:N}-{suffix}";
+
+    public Task TrackAsync(string kind, string externalId) =>
+        Resources.TrackAsync(StepName, kind, externalId, CancellationToken);
+}

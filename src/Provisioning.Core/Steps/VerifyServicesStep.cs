@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Options;
+using Provisioning.Core.Engine;
+using Provisioning.Core.Errors;
+using Provisioning.Core.Releases;
+using Provisioning.Core.Simulator;
+using Provisioning.Core.Steps.App;
+
+namespace Provisioning.Core.Steps;
+
+/// <summary>
+/// The last step of both plans: the runtime (app) or the VM (vm) answers, and what the earlier steps
+/// registered is still there. The readiness deadline counts from the step's first start, so a restart
+/// does not extend it.
+/// </summary>
+public sealed class VerifyServicesStep(
+    SimulatedInfrastructure infrastructure,
+    Readiness readiness,
+    IOptions<ProvisioningOptions> options) : IProvisioningStep
+{
+    public string Name => StepNames.VerifyServices;
+
+    public ResourcePolicy OnFailure => ResourcePolicy.Release;
+
+    public async Task ExecuteAsync(StepContext context)
+    {
+        var deadline = context.StepStartedAt + options.Value.ReadinessTimeout;
+        if (context.Release.Template == ReleaseTemplate.App)
+        {
+            await readiness.WaitAsync(context.ResourceName("deployment"), deadline, ErrorCatalogue.RuntimeTimeout, context.CancellationToken);
+            foreach (var service in RegisterServicesStep.Services)
+            {
+                _ = await infrastructure.FindAsync(context.ResourceName($"reg-{service}"), context.CancellationToken)
+                    ?? throw new ProvisioningException(ErrorCatalogue.ServiceUnavailable, $"The {service} registration of the workspace is missing.");
+            }
+        }
+        else
+        {
+            await readiness.WaitAsync(context.ResourceName("vm"), deadline, ErrorCatalogue.ToolsTimeout, context.CancellationToken);
+            _ = await infrastructure.FindAsync(context.ResourceName("nic"), context.CancellationToken)
+                ?? throw new ProvisioningException(ErrorCatalogue.NetworkConfigFailed, "The VM's network adapter is missing.");
+        }
+    }
+
+    // Verification creates nothing.
+    public Task CompensateAsync(StepContext context) => Task.CompletedTask;
+}
