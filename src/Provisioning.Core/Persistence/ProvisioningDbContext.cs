@@ -54,6 +54,9 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : DbContex
         return result;
     }
 
+    /// <summary>Whether a failed save broke a unique index (such as the one-active-attempt rule).</summary>
+    public abstract bool IsUniqueViolation(DbUpdateException exception);
+
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         var workspaces = ChangeTracker.Entries<Workspace>()

@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -11,11 +12,17 @@ namespace Provisioning.Core.Persistence;
 public sealed class SqliteProvisioningDbContext(DbContextOptions<SqliteProvisioningDbContext> options)
     : ProvisioningDbContext(options)
 {
+    private const int SqliteUniqueConstraint = 2067;
+    private const int SqlitePrimaryKeyConstraint = 1555;
+
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default) =>
         SqliteWriteGate.RunAsync(() => base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken), cancellationToken);
 
     public override Task<T> InWriteTransactionAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken) =>
         SqliteWriteGate.RunAsync(() => base.InWriteTransactionAsync(work, cancellationToken), cancellationToken);
+
+    public override bool IsUniqueViolation(DbUpdateException exception) =>
+        exception.InnerException is SqliteException { SqliteExtendedErrorCode: SqliteUniqueConstraint or SqlitePrimaryKeyConstraint };
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

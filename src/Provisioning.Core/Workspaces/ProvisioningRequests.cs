@@ -87,7 +87,7 @@ public sealed class ProvisioningRequests(
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException e) when (db.IsUniqueViolation(e))
         {
             // Another retry committed its attempt first.
             return new RetryResult(null, RetryRefusal.ProvisioningInProgress);

@@ -355,7 +355,9 @@ public sealed class Workspace
         {
             _ when active > 1 => "more than one active attempt",
             WorkspaceStatus.Provisioning when active != 1 => "provisioning without an active attempt",
-            WorkspaceStatus.Provisioning when failed != 0 => "provisioning with a failed step",
+            // One failed step while its attempt is being compensated, before the attempt fails.
+            WorkspaceStatus.Provisioning when failed > 1 => "provisioning with more than one failed step",
+            WorkspaceStatus.Provisioning when failed == 1 && running != 0 => "a step running beside a failed one",
             WorkspaceStatus.Provisioning when running > 1 => "more than one running step",
             not WorkspaceStatus.Provisioning when active != 0 => $"{Status} with an active attempt",
             not WorkspaceStatus.Provisioning when running != 0 => $"{Status} with a running step",

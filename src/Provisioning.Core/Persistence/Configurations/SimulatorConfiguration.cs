@@ -10,6 +10,7 @@ internal sealed class SimulatedResourceConfiguration : IEntityTypeConfiguration<
     {
         builder.ToTable("sim_resources");
         builder.HasKey(r => r.Id);
+        builder.Property(r => r.Id).ValueGeneratedNever();
         builder.Property(r => r.Name).HasMaxLength(200);
         builder.Property(r => r.Kind).HasMaxLength(32);
         builder.Ignore(r => r.IsActive);
@@ -25,6 +26,7 @@ internal sealed class SimulatedFaultConfiguration : IEntityTypeConfiguration<Sim
     {
         builder.ToTable("sim_faults");
         builder.HasKey(f => f.Id);
+        builder.Property(f => f.Id).ValueGeneratedNever();
         builder.Property(f => f.Step).HasMaxLength(100);
         builder.Property(f => f.Code).HasMaxLength(64);
         builder.Property(f => f.On).HasConversion<string>().HasMaxLength(12);

@@ -10,6 +10,7 @@ internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspac
     {
         builder.ToTable("workspaces");
         builder.HasKey(w => w.Id);
+        builder.Property(w => w.Id).ValueGeneratedNever();
         builder.Property(w => w.TenantId).HasMaxLength(64).IsRequired();
         builder.Property(w => w.RequestedBy).HasMaxLength(256).IsRequired();
         builder.Property(w => w.Name).HasMaxLength(63).IsRequired();
@@ -35,6 +36,7 @@ internal sealed class ProvisioningAttemptConfiguration : IEntityTypeConfiguratio
     {
         builder.ToTable("provisioning_attempts");
         builder.HasKey(a => a.Id);
+        builder.Property(a => a.Id).ValueGeneratedNever();
         builder.Property(a => a.Trigger).HasConversion<string>().HasMaxLength(10);
         builder.Property(a => a.Outcome).HasConversion<string>().HasMaxLength(10);
         builder.Property(a => a.TriggeredBy).HasMaxLength(256);
@@ -56,6 +58,7 @@ internal sealed class ProvisioningStepConfiguration : IEntityTypeConfiguration<P
     {
         builder.ToTable("provisioning_steps");
         builder.HasKey(s => s.Id);
+        builder.Property(s => s.Id).ValueGeneratedNever();
         builder.Property(s => s.Name).HasMaxLength(100).IsRequired();
         builder.Property(s => s.Status).HasConversion<string>().HasMaxLength(20);
         builder.Property(s => s.ErrorCode).HasMaxLength(64);
@@ -85,6 +88,7 @@ internal sealed class ResourceConfiguration : IEntityTypeConfiguration<Resource>
     {
         builder.ToTable("resources");
         builder.HasKey(r => r.Id);
+        builder.Property(r => r.Id).ValueGeneratedNever();
         builder.Property(r => r.Step).HasMaxLength(100);
         builder.Property(r => r.Kind).HasMaxLength(32);
         builder.Property(r => r.ExternalId).HasMaxLength(256);

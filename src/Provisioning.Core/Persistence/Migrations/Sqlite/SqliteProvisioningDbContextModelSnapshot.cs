@@ -78,7 +78,6 @@ namespace Provisioning.Core.Persistence.Migrations.Sqlite
             modelBuilder.Entity("Provisioning.Core.Simulator.SimulatedFault", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Code")
@@ -115,7 +114,6 @@ namespace Provisioning.Core.Persistence.Migrations.Sqlite
             modelBuilder.Entity("Provisioning.Core.Simulator.SimulatedResource", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Cpu")
@@ -189,7 +187,6 @@ namespace Provisioning.Core.Persistence.Migrations.Sqlite
             modelBuilder.Entity("Provisioning.Core.Workspaces.ProvisioningAttempt", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("CorrelationId")
@@ -241,7 +238,6 @@ namespace Provisioning.Core.Persistence.Migrations.Sqlite
             modelBuilder.Entity("Provisioning.Core.Workspaces.ProvisioningStep", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("CompletedAt")
@@ -296,7 +292,6 @@ namespace Provisioning.Core.Persistence.Migrations.Sqlite
             modelBuilder.Entity("Provisioning.Core.Workspaces.Resource", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
@@ -360,7 +355,6 @@ namespace Provisioning.Core.Persistence.Migrations.Sqlite
             modelBuilder.Entity("Provisioning.Core.Workspaces.Workspace", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("CorrelationId")

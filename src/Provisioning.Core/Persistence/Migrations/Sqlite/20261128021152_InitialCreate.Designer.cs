@@ -11,7 +11,7 @@ using Provisioning.Core.Persistence;
 namespace Provisioning.Core.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteProvisioningDbContext))]
-    [Migration("20261128020810_InitialCreate")]
+    [Migration("20261128021152_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -81,7 +81,6 @@ namespace Provisioning.Core.Persistence.Migrations.Sqlite
             modelBuilder.Entity("Provisioning.Core.Simulator.SimulatedFault", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Code")
@@ -118,7 +117,6 @@ namespace Provisioning.Core.Persistence.Migrations.Sqlite
             modelBuilder.Entity("Provisioning.Core.Simulator.SimulatedResource", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Cpu")
@@ -192,7 +190,6 @@ namespace Provisioning.Core.Persistence.Migrations.Sqlite
             modelBuilder.Entity("Provisioning.Core.Workspaces.ProvisioningAttempt", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("CorrelationId")
@@ -244,7 +241,6 @@ namespace Provisioning.Core.Persistence.Migrations.Sqlite
             modelBuilder.Entity("Provisioning.Core.Workspaces.ProvisioningStep", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("CompletedAt")
@@ -299,7 +295,6 @@ namespace Provisioning.Core.Persistence.Migrations.Sqlite
             modelBuilder.Entity("Provisioning.Core.Workspaces.Resource", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
@@ -363,7 +358,6 @@ namespace Provisioning.Core.Persistence.Migrations.Sqlite
             modelBuilder.Entity("Provisioning.Core.Workspaces.Workspace", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("CorrelationId")

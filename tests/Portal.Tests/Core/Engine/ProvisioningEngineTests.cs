@@ -1,0 +1,248 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Portal.Tests.TestInfrastructure;
+using Provisioning.Core.Errors;
+using Provisioning.Core.Simulator;
+using Provisioning.Core.Workspaces;
+
+namespace Portal.Tests.Core.Engine;
+
+public sealed class ProvisioningEngineTests
+{
+    private const string VmRelease = "ubuntu-vm@24.04";
+    private static readonly TimeSpan[] DefaultSchedule = [Seconds(10), Seconds(20), Seconds(40), Seconds(80)];
+
+    [Fact]
+    public async Task TransientFailures_AreRetriedOnTheBackoffSchedule_ThenSucceed()
+    {
+        await using var harness = await ProvisioningHarness.StartAsync();
+        await harness.AddFaultAsync("clone_vm", ErrorCatalogue.ServiceUnavailable, times: 4);
+        var workspace = await harness.CreateAsync(VmRelease);
+        var start = harness.Time.GetUtcNow();
+
+        var waits = await harness.RunAsync(workspace.Id);
+
+        waits.ShouldBe(DefaultSchedule);
+        var loaded = await harness.LoadAsync(workspace.Id);
+        loaded.Status.ShouldBe(WorkspaceStatus.Ready);
+        loaded.Step("clone_vm").RetryCount.ShouldBe(4);
+        loaded.Step("clone_vm").NextRetryAt.ShouldBeNull();
+
+        var events = await harness.EventsAsync(workspace.Id);
+        var retries = events.Where(e => e.Type == WorkspaceEventTypes.StepRetryScheduled).ToList();
+        retries.Select(e => e.OccurredAt - start).ShouldBe([Seconds(0), Seconds(10), Seconds(30), Seconds(70)]);
+        retries.Select(e => Payload(e).GetProperty("attempt").GetInt32()).ShouldBe([2, 3, 4, 5]);
+        retries.Select(e => Payload(e).GetProperty("next_retry_at").GetDateTimeOffset() - start)
+            .ShouldBe([Seconds(10), Seconds(30), Seconds(70), Seconds(150)]);
+        events.Single(e => e.Type == WorkspaceEventTypes.StepSucceeded && Payload(e).GetProperty("step").GetString() == "clone_vm")
+            .OccurredAt.ShouldBe(start + Seconds(150));
+
+        var retryLogs = harness.Logs.Entries.Where(l => l.Message.Contains("clone_vm failed with transient", StringComparison.Ordinal)).ToList();
+        retryLogs.Count.ShouldBe(4);
+        retryLogs[0].Message.ShouldContain("try 2/5");
+        retryLogs.ShouldAllBe(l => Equals(l.Scope["CorrelationId"], loaded.CorrelationId) && Equals(l.Scope["WorkspaceId"], workspace.Id));
+    }
+
+    [Fact]
+    public async Task Backoff_IsCappedAtMaxDelay()
+    {
+        await using var harness = await ProvisioningHarness.StartAsync(new Dictionary<string, string?> { ["Provisioning:Retry:MaxAttempts"] = "8" });
+        await harness.AddFaultAsync("configure_network", ErrorCatalogue.NetworkConfigFailed, times: 7);
+        var workspace = await harness.CreateAsync(VmRelease);
+
+        var waits = await harness.RunAsync(workspace.Id);
+
+        waits.ShouldBe([.. DefaultSchedule, Seconds(120), Seconds(120), Seconds(120)]);
+        (await harness.LoadAsync(workspace.Id)).Status.ShouldBe(WorkspaceStatus.Ready);
+    }
+
+    [Fact]
+    public async Task TransientFailures_StopAfterFiveAttempts_AndFailTheWorkspace()
+    {
+        await using var harness = await ProvisioningHarness.StartAsync();
+        await harness.AddFaultAsync("clone_vm", ErrorCatalogue.ConnectionTimeout);
+        var workspace = await harness.CreateAsync(VmRelease);
+
+        var waits = await harness.RunAsync(workspace.Id);
+
+        waits.ShouldBe(DefaultSchedule);
+        var loaded = await harness.LoadAsync(workspace.Id);
+        loaded.Status.ShouldBe(WorkspaceStatus.Error);
+        loaded.ErrorCode.ShouldBe(ErrorCatalogue.ConnectionTimeout);
+        loaded.ErrorDetail.ShouldBe(ErrorCatalogue.Get(ErrorCatalogue.ConnectionTimeout).UserMessage);
+        loaded.Step("clone_vm").Status.ShouldBe(StepStatus.Failed);
+        loaded.Step("clone_vm").RetryCount.ShouldBe(4);
+        loaded.Attempts.Single().Outcome.ShouldBe(AttemptOutcome.Failed);
+
+        var failed = Payload((await harness.EventsAsync(workspace.Id)).Single(e => e.Type == WorkspaceEventTypes.Failed));
+        failed.GetProperty("error_code").GetString().ShouldBe(ErrorCatalogue.ConnectionTimeout);
+        failed.GetProperty("error_message").GetString().ShouldBe(loaded.ErrorDetail);
+        failed.GetProperty("retry_count").GetInt32().ShouldBe(4);
+        failed.GetProperty("last_attempt_at").GetDateTimeOffset().ShouldBe(harness.Time.GetUtcNow());
+    }
+
+    [Fact]
+    public async Task PermanentError_FailsAtOnce_AndReleasesThePartialVm()
+    {
+        await using var harness = await ProvisioningHarness.StartAsync();
+        await harness.AddFaultAsync("configure_network", ErrorCatalogue.VmConfigInvalid, times: 1);
+        var workspace = await harness.CreateAsync(VmRelease);
+
+        var waits = await harness.RunAsync(workspace.Id);
+
+        waits.ShouldBeEmpty();
+        var loaded = await harness.LoadAsync(workspace.Id);
+        loaded.Status.ShouldBe(WorkspaceStatus.Error);
+        loaded.ErrorCode.ShouldBe(ErrorCatalogue.VmConfigInvalid);
+        loaded.Step("configure_network").RetryCount.ShouldBe(0);
+        loaded.Step("clone_vm").Status.ShouldBe(StepStatus.Pending);
+        (await harness.ActiveInventoryAsync(workspace.Id)).ShouldBeEmpty();
+        (await harness.ResourcesAsync(workspace.Id)).Single(r => r.Kind == "vm").State.ShouldBe(ResourceState.Released);
+        (await harness.EventsAsync(workspace.Id)).ShouldNotContain(e => e.Type == WorkspaceEventTypes.StepRetryScheduled);
+    }
+
+    [Fact]
+    public async Task FailedAttempt_ReleasesWhatItBuilt_AndRetainsTheTenantDatabase()
+    {
+        await using var harness = await ProvisioningHarness.StartAsync();
+        await harness.Simulator.SetCapacityAsync(1, 1, CancellationToken.None);
+        var workspace = await harness.CreateAsync("demo-app@1.0.0");
+
+        await harness.RunAsync(workspace.Id);
+
+        var loaded = await harness.LoadAsync(workspace.Id);
+        loaded.Status.ShouldBe(WorkspaceStatus.Error);
+        loaded.ErrorCode.ShouldBe(ErrorCatalogue.InsufficientResources);
+        loaded.Step("start_runtime").Status.ShouldBe(StepStatus.Failed);
+        loaded.Step("create_tenant_database").Status.ShouldBe(StepStatus.Success);
+        loaded.Step("create_tenant_schema").Status.ShouldBe(StepStatus.Success);
+        loaded.Step("fetch_release").Status.ShouldBe(StepStatus.Pending);
+        loaded.Step("register_services").Status.ShouldBe(StepStatus.Pending);
+
+        var resources = await harness.ResourcesAsync(workspace.Id);
+        resources.Single(r => r.Kind == "database").State.ShouldBe(ResourceState.Retained);
+        resources.Where(r => r.Kind != "database").ShouldAllBe(r => r.State == ResourceState.Released);
+        resources.Count(r => r.Kind == "registration").ShouldBe(3);
+        (await harness.ActiveInventoryAsync(workspace.Id)).ShouldBeEmpty();
+        File.Exists(Path.Combine(harness.DataDirectory, "tenant-databases", $"{workspace.Id:N}.db")).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Retry_ResumesAtTheFailedStep_ReusingTheRetainedDatabase()
+    {
+        await using var harness = await ProvisioningHarness.StartAsync();
+        await harness.Simulator.SetCapacityAsync(1, 1, CancellationToken.None);
+        var workspace = await harness.CreateAsync("demo-app@1.0.0");
+        await harness.RunAsync(workspace.Id);
+        DateTimeOffset databaseCreatedAt;
+        await using (var db = await harness.DbAsync())
+        {
+            databaseCreatedAt = (await db.TenantDatabases.SingleAsync(d => d.WorkspaceId == workspace.Id, TestContext.Current.CancellationToken)).CreatedAt;
+        }
+
+        await harness.Simulator.SetCapacityAsync(64, 256, CancellationToken.None);
+        harness.Time.Advance(TimeSpan.FromMinutes(5));
+        var retry = await harness.Requests.RetryAsync(workspace.Id, "acme", "member@acme.test", CancellationToken.None);
+        retry.Refusal.ShouldBeNull();
+        retry.Accepted.ShouldBeTrue();
+        await harness.RunAsync(workspace.Id);
+
+        var loaded = await harness.LoadAsync(workspace.Id);
+        loaded.Status.ShouldBe(WorkspaceStatus.Ready);
+        loaded.Attempts.Count.ShouldBe(2);
+        var starts = (await harness.EventsAsync(workspace.Id))
+            .Where(e => e.Type == WorkspaceEventTypes.StepStarted)
+            .GroupBy(e => Payload(e).GetProperty("step").GetString()!)
+            .ToDictionary(g => g.Key, g => g.Count());
+        starts["create_tenant_database"].ShouldBe(1);
+        starts["create_tenant_schema"].ShouldBe(1);
+        starts["fetch_release"].ShouldBe(2);
+        starts["start_runtime"].ShouldBe(2);
+        await using (var db = await harness.DbAsync())
+        {
+            (await db.TenantDatabases.SingleAsync(d => d.WorkspaceId == workspace.Id, TestContext.Current.CancellationToken)).CreatedAt.ShouldBe(databaseCreatedAt);
+        }
+
+        (await harness.ResourcesAsync(workspace.Id)).Where(r => r.Kind == "database").ShouldAllBe(r => r.State == ResourceState.Active);
+        (await harness.ActiveInventoryAsync(workspace.Id)).Count(r => r.Kind == "deployment").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task FailingCompensation_OrphansTheResource_LogsCritical_AndRecordsAnEvent()
+    {
+        await using var harness = await ProvisioningHarness.StartAsync();
+        await harness.AddFaultAsync("power_on", ErrorCatalogue.VmConfigInvalid, times: 1);
+        await harness.AddFaultAsync("clone_vm", ErrorCatalogue.ServiceUnavailable, times: 1, on: FaultPhase.Compensate);
+        var workspace = await harness.CreateAsync(VmRelease);
+
+        await harness.RunAsync(workspace.Id);
+
+        var loaded = await harness.LoadAsync(workspace.Id);
+        loaded.Status.ShouldBe(WorkspaceStatus.Error);
+        loaded.ErrorCode.ShouldBe(ErrorCatalogue.VmConfigInvalid);
+        var vm = (await harness.ResourcesAsync(workspace.Id)).Single(r => r.Kind == "vm");
+        vm.State.ShouldBe(ResourceState.Orphaned);
+        vm.LastError.ShouldNotBeNull().ShouldContain("service_unavailable");
+        (await harness.ActiveInventoryAsync(workspace.Id)).ShouldContain(r => r.Kind == "vm");
+        (await harness.ResourcesAsync(workspace.Id)).Single(r => r.Kind == "network").State.ShouldBe(ResourceState.Released);
+
+        var critical = harness.Logs.Entries.Single(l => l.Level == LogLevel.Critical);
+        critical.Message.ShouldStartWith("CRITICAL:");
+        critical.Scope["CorrelationId"].ShouldBe(loaded.CorrelationId);
+        var failedCompensation = (await harness.EventsAsync(workspace.Id)).Single(e => e.Type == WorkspaceEventTypes.CompensationFailed);
+        Payload(failedCompensation).GetProperty("step").GetString().ShouldBe("clone_vm");
+    }
+
+    [Theory]
+    [InlineData("demo-app@2.0.0", ErrorCatalogue.ReleaseUnavailable)]
+    [InlineData("demo-app@1.1.0", ErrorCatalogue.ChecksumMismatch)]
+    public async Task ReleaseProblems_FailTheFetch_WithTheirCatalogueCode(string release, string code)
+    {
+        await using var harness = await ProvisioningHarness.StartAsync();
+        var workspace = await harness.CreateAsync(release);
+
+        (await harness.RunAsync(workspace.Id)).ShouldBeEmpty();
+
+        var loaded = await harness.LoadAsync(workspace.Id);
+        loaded.Status.ShouldBe(WorkspaceStatus.Error);
+        loaded.ErrorCode.ShouldBe(code);
+        loaded.Step("fetch_release").Status.ShouldBe(StepStatus.Failed);
+    }
+
+    [Fact]
+    public async Task RuntimeThatNeverAnswers_TimesOutAfterTheReadinessTimeout()
+    {
+        await using var harness = await ProvisioningHarness.StartAsync();
+        var workspace = await harness.CreateAsync("slow-app@1.0.0");
+
+        var waits = await harness.RunAsync(workspace.Id);
+
+        waits.ShouldBe([TimeSpan.FromMinutes(3)]);
+        var loaded = await harness.LoadAsync(workspace.Id);
+        loaded.ErrorCode.ShouldBe(ErrorCatalogue.RuntimeTimeout);
+        (await harness.ActiveInventoryAsync(workspace.Id)).ShouldNotContain(r => r.Kind == "deployment");
+    }
+
+    [Fact]
+    public async Task Secrets_NeverLandInEventsOrTheWorkspaceRecord()
+    {
+        await using var harness = await ProvisioningHarness.StartAsync();
+        var workspace = await harness.CreateAsync("demo-app@1.0.0");
+        await harness.RunAsync(workspace.Id);
+
+        var allocator = harness.Services.GetService(typeof(Provisioning.Core.TenantDatabases.TenantDatabaseAllocator))
+            as Provisioning.Core.TenantDatabases.TenantDatabaseAllocator;
+        var credentials = await allocator!.FindAsync(workspace.Id, CancellationToken.None);
+        credentials.ShouldNotBeNull();
+        var everything = string.Join("\n", (await harness.EventsAsync(workspace.Id)).Select(e => e.Payload))
+            + JsonSerializer.Serialize(await harness.LoadAsync(workspace.Id));
+        everything.ShouldNotContain(credentials.Password);
+        await using var db = await harness.DbAsync();
+        (await db.TenantDatabases.SingleAsync(d => d.WorkspaceId == workspace.Id, TestContext.Current.CancellationToken)).ProtectedPassword.ShouldNotContain(credentials.Password);
+    }
+
+    private static TimeSpan Seconds(int seconds) => TimeSpan.FromSeconds(seconds);
+
+    private static JsonElement Payload(WorkspaceEvent e) => JsonDocument.Parse(e.Payload).RootElement;
+}

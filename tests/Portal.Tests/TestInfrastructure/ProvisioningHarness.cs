@@ -1,0 +1,169 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Portal.DemoData;
+using Provisioning.Core.Engine;
+using Provisioning.Core.Persistence;
+using Provisioning.Core.Scheduling;
+using Provisioning.Core.Simulator;
+using Provisioning.Core.Workspaces;
+
+namespace Portal.Tests.TestInfrastructure;
+
+/// <summary>Collects the workspaces handed to the scheduler; the tests run them with the engine themselves.</summary>
+public sealed class RecordingAttemptQueue : IAttemptQueue
+{
+    private readonly List<Guid> _enqueued = [];
+
+    public IReadOnlyList<Guid> Enqueued
+    {
+        get
+        {
+            lock (_enqueued)
+            {
+                return [.. _enqueued];
+            }
+        }
+    }
+
+    public Task EnqueueAsync(Guid workspaceId, CancellationToken cancellationToken)
+    {
+        lock (_enqueued)
+        {
+            _enqueued.Add(workspaceId);
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// The provisioning services on a real SQLite file in a fresh data directory, with the demo releases,
+/// time driven by the test and the scheduler replaced by the test calling the engine directly.
+/// </summary>
+public sealed class ProvisioningHarness : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+
+    private ProvisioningHarness(ServiceProvider services, string dataDirectory, SteppingTimeProvider time, RecordingAttemptQueue queue, CapturedLogs logs)
+    {
+        _services = services;
+        DataDirectory = dataDirectory;
+        Time = time;
+        Queue = queue;
+        Logs = logs;
+    }
+
+    public string DataDirectory { get; }
+
+    public SteppingTimeProvider Time { get; }
+
+    public RecordingAttemptQueue Queue { get; }
+
+    public CapturedLogs Logs { get; }
+
+    public IServiceProvider Services => _services;
+
+    public ProvisioningEngine Engine => _services.GetRequiredService<ProvisioningEngine>();
+
+    public ProvisioningRequests Requests => _services.GetRequiredService<ProvisioningRequests>();
+
+    public SimulatedInfrastructure Simulator => _services.GetRequiredService<SimulatedInfrastructure>();
+
+    public static async Task<ProvisioningHarness> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var dataDirectory = TestPaths.NewDataDirectory();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+            ContentRootPath = dataDirectory,
+            EnvironmentName = "Test",
+        });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Portal:DataDirectory"] = dataDirectory,
+            ["Simulator:ReadinessDelay"] = "00:00:00",
+            ["Provisioning:StepTimeout"] = "02:00:00",
+        });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
+        var time = new SteppingTimeProvider(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
+        var queue = new RecordingAttemptQueue();
+        var logs = new CapturedLogs();
+        builder.Logging.AddProvider(logs);
+        builder.AddProvisioning();
+        builder.Services.AddSingleton<TimeProvider>(time);
+        builder.Services.AddSingleton<IAttemptQueue>(queue);
+        builder.Services.AddSingleton<IStartupSeeder, DemoDataSeeder>();
+
+        var services = (ServiceProvider)builder.Build().Services;
+        var harness = new ProvisioningHarness(services, dataDirectory, time, queue, logs);
+        services.ValidateProvisioningConfiguration();
+        await services.GetServices<IHostedService>().OfType<ProvisioningStartup>().Single().StartAsync(CancellationToken.None);
+        return harness;
+    }
+
+    public async Task<Workspace> CreateAsync(string releaseId, WorkspaceSize? size = null, string tenant = "acme", string name = "ws")
+    {
+        var workspace = await Requests.CreateAsync(tenant, "member@acme.test", $"{name}-{Guid.NewGuid():N}"[..20], releaseId, size, CancellationToken.None);
+        return workspace ?? throw new InvalidOperationException($"Release {releaseId} is not seeded.");
+    }
+
+    /// <summary>Runs the workspace's active attempt to its end, advancing fake time through every wait.</summary>
+    public Task<IReadOnlyList<TimeSpan>> RunAsync(Guid workspaceId) =>
+        Time.DriveAsync(Engine.RunAsync(workspaceId, CancellationToken.None));
+
+    public async Task<ProvisioningDbContext> DbAsync() =>
+        await _services.GetRequiredService<IDbContextFactory<ProvisioningDbContext>>().CreateDbContextAsync();
+
+    public async Task<Workspace> LoadAsync(Guid workspaceId)
+    {
+        await using var db = await DbAsync();
+        return (await db.LoadWorkspaceAsync(workspaceId, CancellationToken.None))!;
+    }
+
+    public async Task<IReadOnlyList<WorkspaceEvent>> EventsAsync(Guid workspaceId)
+    {
+        await using var db = await DbAsync();
+        return await db.Events.Where(e => e.WorkspaceId == workspaceId).OrderBy(e => e.Sequence).ToListAsync();
+    }
+
+    public async Task<IReadOnlyList<Resource>> ResourcesAsync(Guid workspaceId)
+    {
+        await using var db = await DbAsync();
+        return await db.Resources.Where(r => r.WorkspaceId == workspaceId).ToListAsync();
+    }
+
+    public async Task<IReadOnlyList<SimulatedResource>> ActiveInventoryAsync(Guid workspaceId) =>
+        (await Simulator.InventoryAsync(CancellationToken.None)).Where(r => r.WorkspaceId == workspaceId && r.IsActive).ToList();
+
+    public Task AddFaultAsync(string step, string? code, int? times = null, FaultPhase on = FaultPhase.Execute, int latencyMs = 0) =>
+        Simulator.AddFaultAsync(new SimulatedFault
+        {
+            Step = step,
+            Code = code,
+            Remaining = times,
+            On = on,
+            LatencyMs = latencyMs,
+            CreatedAt = Time.GetUtcNow(),
+        }, CancellationToken.None);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open is left to the OS's temp cleanup.
+        }
+    }
+}
