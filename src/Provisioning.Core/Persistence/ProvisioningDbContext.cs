@@ -37,7 +37,7 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : DbContex
     /// <summary>A workspace with the steps and attempts its consistency rule needs.</summary>
     public Task<Workspace?> LoadWorkspaceAsync(Guid id, CancellationToken cancellationToken) =>
         Workspaces
-            .Include(w => w.Steps)
+            .Include(w => w.Steps.OrderBy(s => s.Order))
             .Include(w => w.Attempts)
             .AsSplitQuery()
             .SingleOrDefaultAsync(w => w.Id == id, cancellationToken);
