@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Provisioning.Core.Simulator;
 
 /// <summary><c>Simulator:*</c> settings.</summary>
-public sealed class SimulatorOptions
+public sealed class SimulatorOptions : IValidatableObject
 {
     public const string Section = "Simulator";
 
@@ -12,6 +12,14 @@ public sealed class SimulatorOptions
     /// <summary>How long a started runtime or VM takes to become ready.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "Simulator:ReadinessDelay must be between 00:00:00 and 01:00:00.")]
     public TimeSpan ReadinessDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // Data annotations do not descend into nested settings by themselves.
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(Capacity, new ValidationContext(Capacity), results, validateAllProperties: true);
+        return results;
+    }
 
     public sealed class CapacitySettings
     {
