@@ -146,9 +146,19 @@ public static class ProvisioningServiceCollectionExtensions
     private sealed class ProvisioningDbContextFactory<TContext>(IDbContextFactory<TContext> inner) : IDbContextFactory<ProvisioningDbContext>
         where TContext : ProvisioningDbContext
     {
-        public ProvisioningDbContext CreateDbContext() => inner.CreateDbContext();
+        public ProvisioningDbContext CreateDbContext()
+        {
+            var db = inner.CreateDbContext();
+            db.TenantScope = null;
+            return db;
+        }
 
-        public async Task<ProvisioningDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) =>
-            await inner.CreateDbContextAsync(cancellationToken);
+        public async Task<ProvisioningDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default)
+        {
+            // Pooled contexts come back with whatever scope they had: the platform's own work sees everything.
+            var db = await inner.CreateDbContextAsync(cancellationToken);
+            db.TenantScope = null;
+            return db;
+        }
     }
 }

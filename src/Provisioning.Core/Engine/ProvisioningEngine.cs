@@ -31,12 +31,23 @@ public sealed partial class ProvisioningEngine(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var workspace = await db.LoadWorkspaceAsync(workspaceId, cancellationToken);
-        if (workspace?.ActiveAttempt is not { } attempt)
+        if (workspace is null)
         {
             return;
         }
 
         var release = await db.Releases.AsNoTracking().SingleAsync(r => r.Id == workspace.ReleaseId, cancellationToken);
+        if (workspace.Status == WorkspaceStatus.Deprovisioning)
+        {
+            await DeprovisionAsync(db, workspace, release, cancellationToken);
+            return;
+        }
+
+        if (workspace.ActiveAttempt is not { } attempt)
+        {
+            return;
+        }
+
         using var scope = logger.BeginScope(new Dictionary<string, object>
         {
             ["CorrelationId"] = attempt.CorrelationId,
@@ -124,9 +135,7 @@ public sealed partial class ProvisioningEngine(
             }
 
             var step = steps[record.Name];
-            var resources = await db.Resources
-                .Where(r => r.WorkspaceId == workspace.Id && r.Step == step.Name && r.State == ResourceState.Active)
-                .ToListAsync(cancellationToken);
+            var resources = await ResourcesAsync(db, workspace.Id, step.Name, ResourceState.Active, cancellationToken);
             if (step.OnFailure == ResourcePolicy.Retain)
             {
                 if (resources.Count > 0)
@@ -139,26 +148,108 @@ public sealed partial class ProvisioningEngine(
                 continue;
             }
 
-            try
-            {
-                await faults.BeforeAsync(step.Name, FaultPhase.Compensate, cancellationToken);
-                await step.CompensateAsync(Context(workspace, release, step.Name, tracker, cancellationToken));
-                workspace.RevertStep(step.Name, resources, time.GetUtcNow());
-                await db.SaveChangesAsync(cancellationToken);
-                LogReleased(step.Name, resources.Count);
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-            {
-                LogCompensationFailed(step.Name, workspace.Id, workspace.CorrelationId, e);
-                workspace.OrphanStepResources(step.Name, resources, $"{e.GetType().Name}: {e.Message}", time.GetUtcNow());
-                await db.SaveChangesAsync(cancellationToken);
-            }
+            await UndoStepAsync(db, workspace, release, step, resources, tracker,
+                () => workspace.RevertStep(step.Name, resources, time.GetUtcNow()), cancellationToken);
         }
     }
 
+    /// <summary>Deleting a workspace releases everything, retained resources included, then marks it deleted.</summary>
+    private async Task DeprovisionAsync(ProvisioningDbContext db, Workspace workspace, Release release, CancellationToken cancellationToken)
+    {
+        using var scope = logger.BeginScope(new Dictionary<string, object>
+        {
+            ["CorrelationId"] = workspace.CorrelationId ?? Guid.Empty,
+            ["WorkspaceId"] = workspace.Id,
+        });
+        var tracker = new ResourceTracker(db, workspace.Id, time);
+        foreach (var record in workspace.Steps.OrderByDescending(s => s.Order).ToList())
+        {
+            var step = steps[record.Name];
+            var resources = (await ResourcesAsync(db, workspace.Id, step.Name, ResourceState.Active, cancellationToken))
+                .Concat(await ResourcesAsync(db, workspace.Id, step.Name, ResourceState.Retained, cancellationToken))
+                .ToList();
+            if (record.Status == StepStatus.Pending && resources.Count == 0)
+            {
+                continue;
+            }
+
+            await UndoStepAsync(db, workspace, release, step, resources, tracker,
+                () => workspace.ReleaseStepResources(step.Name, resources, time.GetUtcNow()), cancellationToken);
+        }
+
+        workspace.MarkDeleted(time.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        LogDeleted();
+    }
+
+    /// <summary>
+    /// A platform admin's second try at a compensation that failed. Returns null when the resource is not
+    /// orphaned; otherwise the resource and, when the cleanup failed again, why.
+    /// </summary>
+    public async Task<(Resource Resource, string? Error)?> RetryCleanupAsync(Guid resourceId, string actor, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var orphan = await db.Resources.SingleOrDefaultAsync(r => r.Id == resourceId && r.State == ResourceState.Orphaned, cancellationToken);
+        if (orphan is null)
+        {
+            return null;
+        }
+
+        var workspace = (await db.LoadWorkspaceAsync(orphan.WorkspaceId, cancellationToken))!;
+        var release = await db.Releases.AsNoTracking().SingleAsync(r => r.Id == workspace.ReleaseId, cancellationToken);
+        var step = steps[orphan.Step];
+        var orphans = await ResourcesAsync(db, workspace.Id, step.Name, ResourceState.Orphaned, cancellationToken);
+        using var scope = logger.BeginScope(new Dictionary<string, object>
+        {
+            ["CorrelationId"] = workspace.CorrelationId ?? Guid.Empty,
+            ["WorkspaceId"] = workspace.Id,
+        });
+        try
+        {
+            await faults.BeforeAsync(step.Name, FaultPhase.Compensate, cancellationToken);
+            await step.CompensateAsync(Context(workspace, release, step.Name, new ResourceTracker(db, workspace.Id, time), cancellationToken));
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            var error = $"{e.GetType().Name}: {e.Message}";
+            orphan.MoveTo(ResourceState.Orphaned, time.GetUtcNow(), error);
+            await db.SaveChangesAsync(cancellationToken);
+            LogCompensationFailed(step.Name, workspace.Id, workspace.CorrelationId, e);
+            return (orphan, error);
+        }
+
+        workspace.CleanOrphans(step.Name, orphans, actor, time.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        LogReleased(step.Name, orphans.Count);
+        return (orphan, null);
+    }
+
+    private async Task UndoStepAsync(
+        ProvisioningDbContext db, Workspace workspace, Release release, IProvisioningStep step, IReadOnlyList<Resource> resources,
+        ResourceTracker tracker, Action recordUndone, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await faults.BeforeAsync(step.Name, FaultPhase.Compensate, cancellationToken);
+            await step.CompensateAsync(Context(workspace, release, step.Name, tracker, cancellationToken));
+            recordUndone();
+            await db.SaveChangesAsync(cancellationToken);
+            LogReleased(step.Name, resources.Count);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogCompensationFailed(step.Name, workspace.Id, workspace.CorrelationId, e);
+            workspace.OrphanStepResources(step.Name, resources, $"{e.GetType().Name}: {e.Message}", time.GetUtcNow());
+            await db.SaveChangesAsync(cancellationToken);
+        }
+    }
+
+    private static Task<List<Resource>> ResourcesAsync(ProvisioningDbContext db, Guid workspaceId, string step, ResourceState state, CancellationToken cancellationToken) =>
+        db.Resources.Where(r => r.WorkspaceId == workspaceId && r.Step == step && r.State == state).ToListAsync(cancellationToken);
+
     private static StepContext Context(Workspace workspace, Release release, string step, IResourceTracker tracker, CancellationToken cancellationToken) =>
         new(workspace.Id, workspace.TenantId, workspace.Name, workspace.Cpu, workspace.MemoryGb, release,
-            workspace.CorrelationId!.Value, step, workspace.Step(step).StartedAt ?? default, tracker, cancellationToken);
+            workspace.CorrelationId ?? Guid.Empty, step, workspace.Step(step).StartedAt ?? default, tracker, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Step {Step} failed with {ErrorCode} after {RetryCount} retries")]
     private partial void LogStepFailed(string step, string errorCode, int retryCount, Exception exception);
@@ -177,6 +268,9 @@ public sealed partial class ProvisioningEngine(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Provisioning failed with {ErrorCode} at step {Step}")]
     private partial void LogAttemptFailed(string errorCode, string step);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Workspace deleted")]
+    private partial void LogDeleted();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Provisioning succeeded")]
     private partial void LogAttemptSucceeded();

@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Provisioning.Core.Identity;
 using Provisioning.Core.Releases;
 using Provisioning.Core.Simulator;
 using Provisioning.Core.TenantDatabases;
@@ -7,11 +9,17 @@ using Provisioning.Core.Workspaces;
 namespace Provisioning.Core.Persistence;
 
 /// <summary>
-/// The portal's database. One model for every provider; each provider has a thin subclass with its
-/// own migrations (<see cref="SqliteProvisioningDbContext"/>).
+/// The portal's database, Identity's tables included. One model for every provider; each provider has a
+/// thin subclass with its own migrations (<see cref="SqliteProvisioningDbContext"/>).
 /// </summary>
-public abstract class ProvisioningDbContext(DbContextOptions options) : DbContext(options)
+public abstract class ProvisioningDbContext(DbContextOptions options) : IdentityDbContext<PortalUser>(options)
 {
+    /// <summary>
+    /// The tenant whose data this context may see, or null for the platform's own work (the engine,
+    /// platform admins). The one place tenant isolation is enforced: a query filter on every tenant-owned set.
+    /// </summary>
+    public string? TenantScope { get; set; }
+
     public DbSet<Tenant> Tenants => Set<Tenant>();
 
     public DbSet<Release> Releases => Set<Release>();
@@ -25,6 +33,8 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : DbContex
     public DbSet<WorkspaceEvent> Events => Set<WorkspaceEvent>();
 
     public DbSet<Resource> Resources => Set<Resource>();
+
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
     public DbSet<TenantDatabase> TenantDatabases => Set<TenantDatabase>();
 
@@ -78,6 +88,11 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : DbContex
         return saved;
     }
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ProvisioningDbContext).Assembly);
+        modelBuilder.Entity<Workspace>().HasQueryFilter(w => TenantScope == null || w.TenantId == TenantScope);
+        modelBuilder.Entity<WorkspaceEvent>().HasQueryFilter(e => TenantScope == null || e.TenantId == TenantScope);
+    }
 }

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Provisioning.Core.Errors;
 using Provisioning.Core.Persistence;
@@ -6,6 +8,20 @@ using Provisioning.Core.Scheduling;
 using Provisioning.Core.Steps;
 
 namespace Provisioning.Core.Workspaces;
+
+/// <summary>A request for a new workspace, as the caller made it.</summary>
+public sealed record CreateWorkspace(
+    string TenantId, string RequestedBy, string Name, string ReleaseId, WorkspaceSize? Size, string? IdempotencyKey = null);
+
+public enum CreateRefusal
+{
+    UnknownRelease,
+    NameTaken,
+    IdempotencyKeyReused,
+}
+
+/// <summary>The created (or, for a repeated idempotency key, the earlier) workspace, or why none was created.</summary>
+public sealed record CreateResult(Workspace? Workspace, CreateRefusal? Refusal, bool Replayed = false);
 
 public enum RetryRefusal
 {
@@ -21,9 +37,16 @@ public sealed record RetryResult(ProvisioningAttempt? Attempt, RetryRefusal? Ref
     public bool Accepted => Attempt is not null;
 }
 
+public enum DeleteRefusal
+{
+    NotFound,
+    ProvisioningInProgress,
+}
+
 /// <summary>
-/// Starts attempts. Create and retry take the same path: the attempt is committed with its event, then
-/// handed to the scheduler with nothing but the workspace id.
+/// Starts the work on workspaces. Create, retry and delete take the same path: the change is committed
+/// with its event, then handed to the scheduler with nothing but the workspace id. Every lookup is
+/// scoped to the caller's tenant; another tenant's workspace does not exist.
 /// </summary>
 public sealed class ProvisioningRequests(
     IDbContextFactory<ProvisioningDbContext> dbFactory,
@@ -31,24 +54,52 @@ public sealed class ProvisioningRequests(
     IAttemptQueue queue,
     TimeProvider time)
 {
-    /// <summary>Creates the workspace and starts its first attempt; null when the release does not exist.</summary>
-    public async Task<Workspace?> CreateAsync(
-        string tenantId, string requestedBy, string name, string releaseId, WorkspaceSize? size, CancellationToken cancellationToken)
+    public async Task<CreateResult> CreateAsync(CreateWorkspace request, CancellationToken cancellationToken)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var release = await db.Releases.AsNoTracking().SingleOrDefaultAsync(r => r.Id == releaseId, cancellationToken);
+        await using var db = await ScopedAsync(request.TenantId, cancellationToken);
+        var release = await db.Releases.AsNoTracking().SingleOrDefaultAsync(r => r.Id == request.ReleaseId, cancellationToken);
         if (release is null)
         {
-            return null;
+            return new CreateResult(null, CreateRefusal.UnknownRelease);
         }
 
-        var workspace = Workspace.Request(tenantId, requestedBy, name, release.Id,
-            size ?? new WorkspaceSize(release.DefaultCpu, release.DefaultMemoryGb),
+        var size = request.Size ?? new WorkspaceSize(release.DefaultCpu, release.DefaultMemoryGb);
+        var hash = RequestHash(request, size);
+        if (request.IdempotencyKey is { } key && await ReplayAsync(db, request.RequestedBy, key, hash, cancellationToken) is { } replay)
+        {
+            return replay;
+        }
+
+        var workspace = Workspace.Request(request.TenantId, request.RequestedBy, request.Name, release.Id, size,
             ProvisioningPlans.For(release.Template), time.GetUtcNow());
         db.Workspaces.Add(workspace);
-        await db.SaveChangesAsync(cancellationToken);
+        if (request.IdempotencyKey is { } newKey)
+        {
+            db.IdempotencyRecords.Add(new IdempotencyRecord(request.RequestedBy, newKey, hash, workspace.Id, time.GetUtcNow()));
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (db.IsUniqueViolation(e))
+        {
+            // Either the name was taken meanwhile, or the same key raced us.
+            await using var again = await ScopedAsync(request.TenantId, cancellationToken);
+            return request.IdempotencyKey is { } raced && await ReplayAsync(again, request.RequestedBy, raced, hash, cancellationToken) is { } replayed
+                ? replayed
+                : new CreateResult(null, CreateRefusal.NameTaken);
+        }
+
         await queue.EnqueueAsync(workspace.Id, cancellationToken);
-        return workspace;
+        return new CreateResult(workspace, null);
+    }
+
+    /// <summary>Whether a workspace not deleted already has this name in the tenant.</summary>
+    public async Task<bool> IsNameTakenAsync(string tenantId, string name, CancellationToken cancellationToken)
+    {
+        await using var db = await ScopedAsync(tenantId, cancellationToken);
+        return await db.Workspaces.AnyAsync(w => w.Name == name && w.Status != WorkspaceStatus.Deleted, cancellationToken);
     }
 
     /// <summary>
@@ -57,9 +108,9 @@ public sealed class ProvisioningRequests(
     /// </summary>
     public async Task<RetryResult> RetryAsync(Guid workspaceId, string tenantId, string actor, CancellationToken cancellationToken)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var db = await ScopedAsync(tenantId, cancellationToken);
         var workspace = await db.LoadWorkspaceAsync(workspaceId, cancellationToken);
-        if (workspace is null || workspace.TenantId != tenantId || workspace.Status == WorkspaceStatus.Deleted)
+        if (workspace is null || workspace.Status == WorkspaceStatus.Deleted)
         {
             return new RetryResult(null, RetryRefusal.NotFound);
         }
@@ -96,4 +147,65 @@ public sealed class ProvisioningRequests(
         await queue.EnqueueAsync(workspace.Id, cancellationToken);
         return new RetryResult(attempt, null);
     }
+
+    /// <summary>Starts releasing every resource of the workspace; it ends <c>deleted</c>.</summary>
+    public async Task<(Workspace? Workspace, DeleteRefusal? Refusal)> DeleteAsync(Guid workspaceId, string tenantId, string actor, CancellationToken cancellationToken)
+    {
+        await using var db = await ScopedAsync(tenantId, cancellationToken);
+        var workspace = await db.LoadWorkspaceAsync(workspaceId, cancellationToken);
+        if (workspace is null || workspace.Status == WorkspaceStatus.Deleted)
+        {
+            return (null, DeleteRefusal.NotFound);
+        }
+
+        if (workspace.Status == WorkspaceStatus.Provisioning)
+        {
+            return (null, DeleteRefusal.ProvisioningInProgress);
+        }
+
+        if (workspace.Status != WorkspaceStatus.Deprovisioning)
+        {
+            workspace.BeginDeprovisioning(actor, time.GetUtcNow());
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        await queue.EnqueueAsync(workspace.Id, cancellationToken);
+        return (workspace, null);
+    }
+
+    private async Task<ProvisioningDbContext> ScopedAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        db.TenantScope = tenantId;
+        return db;
+    }
+
+    private async Task<CreateResult?> ReplayAsync(ProvisioningDbContext db, string userId, string key, string hash, CancellationToken cancellationToken)
+    {
+        var record = await db.IdempotencyRecords.SingleOrDefaultAsync(r => r.UserId == userId && r.Key == key, cancellationToken);
+        if (record is null)
+        {
+            return null;
+        }
+
+        if (record.CreatedAt + IdempotencyRecord.Lifetime < time.GetUtcNow())
+        {
+            // Expired: the key may be used afresh.
+            db.IdempotencyRecords.Remove(record);
+            await db.SaveChangesAsync(cancellationToken);
+            return null;
+        }
+
+        if (record.RequestHash != hash)
+        {
+            return new CreateResult(null, CreateRefusal.IdempotencyKeyReused);
+        }
+
+        var workspace = await db.LoadWorkspaceAsync(record.WorkspaceId, cancellationToken);
+        return new CreateResult(workspace, null, Replayed: true);
+    }
+
+    private static string RequestHash(CreateWorkspace request, WorkspaceSize size) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+            $"{request.TenantId}\n{request.Name}\n{request.ReleaseId}\n{size.Cpu}\n{size.MemoryGb}")));
 }

@@ -235,6 +235,38 @@ public sealed class Workspace
         });
     }
 
+    /// <summary>Deleting the workspace released this step's resources.</summary>
+    public void ReleaseStepResources(string name, IReadOnlyList<Resource> released, DateTimeOffset now)
+    {
+        foreach (var resource in released)
+        {
+            resource.MoveTo(ResourceState.Released, now);
+        }
+
+        Touch(now);
+        Record(WorkspaceEventTypes.ResourceReleased, "engine", now, new
+        {
+            step = name,
+            resources = released.Select(r => new { r.Kind, r.ExternalId }).ToArray(),
+        });
+    }
+
+    /// <summary>A platform admin's cleanup of orphaned resources succeeded.</summary>
+    public void CleanOrphans(string name, IReadOnlyList<Resource> cleaned, string actor, DateTimeOffset now)
+    {
+        foreach (var resource in cleaned)
+        {
+            resource.MoveTo(ResourceState.Released, now);
+        }
+
+        Touch(now);
+        Record(WorkspaceEventTypes.OrphanCleaned, actor, now, new
+        {
+            step = name,
+            resources = cleaned.Select(r => new { r.Kind, r.ExternalId }).ToArray(),
+        });
+    }
+
     public void OrphanStepResources(string name, IReadOnlyList<Resource> orphaned, string error, DateTimeOffset now)
     {
         foreach (var resource in orphaned)

@@ -110,8 +110,8 @@ public sealed class ProvisioningHarness : IAsyncDisposable
 
     public async Task<Workspace> CreateAsync(string releaseId, WorkspaceSize? size = null, string tenant = "acme", string name = "ws")
     {
-        var workspace = await Requests.CreateAsync(tenant, "member@acme.test", $"{name}-{Guid.NewGuid():N}"[..20], releaseId, size, CancellationToken.None);
-        return workspace ?? throw new InvalidOperationException($"Release {releaseId} is not seeded.");
+        var result = await Requests.CreateAsync(new CreateWorkspace(tenant, "member@acme.test", $"{name}-{Guid.NewGuid():N}"[..20], releaseId, size), CancellationToken.None);
+        return result.Workspace ?? throw new InvalidOperationException($"Workspace not created: {result.Refusal}.");
     }
 
     /// <summary>Runs the workspace's active attempt to its end, advancing fake time through every wait.</summary>

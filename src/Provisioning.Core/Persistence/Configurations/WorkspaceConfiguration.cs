@@ -22,6 +22,11 @@ internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspac
         builder.Ignore(w => w.LatestAttempt);
         builder.HasIndex(w => new { w.TenantId, w.Status });
         builder.HasIndex(w => new { w.TenantId, w.CreatedAt });
+        // Names become host and database names: unique within a tenant among workspaces not deleted.
+        builder.HasIndex(w => new { w.TenantId, w.Name })
+            .IsUnique()
+            .HasFilter("\"Status\" <> 'Deleted'")
+            .HasDatabaseName("UX_workspaces_name_per_tenant");
         builder.HasOne<Tenant>().WithMany().HasForeignKey(w => w.TenantId);
         builder.HasMany(w => w.Steps).WithOne().HasForeignKey(s => s.WorkspaceId);
         builder.HasMany(w => w.Attempts).WithOne().HasForeignKey(a => a.WorkspaceId);
@@ -107,5 +112,20 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
         builder.HasKey(t => t.Id);
         builder.Property(t => t.Id).HasMaxLength(64);
         builder.Property(t => t.Name).HasMaxLength(200);
+    }
+}
+
+internal sealed class IdempotencyRecordConfiguration : IEntityTypeConfiguration<IdempotencyRecord>
+{
+    public void Configure(EntityTypeBuilder<IdempotencyRecord> builder)
+    {
+        builder.ToTable("idempotency_keys");
+        builder.HasKey(r => r.Id);
+        builder.Property(r => r.Id).ValueGeneratedNever();
+        builder.Property(r => r.UserId).HasMaxLength(450);
+        builder.Property(r => r.Key).HasMaxLength(200);
+        builder.Property(r => r.RequestHash).HasMaxLength(64);
+        builder.HasIndex(r => new { r.UserId, r.Key }).IsUnique();
+        builder.HasOne<Workspace>().WithMany().HasForeignKey(r => r.WorkspaceId);
     }
 }

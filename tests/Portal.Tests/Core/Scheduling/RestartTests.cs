@@ -33,7 +33,7 @@ public sealed class RestartTests
             ids = [];
             for (var i = 0; i < Workspaces; i++)
             {
-                ids.Add((await requests.CreateAsync("acme", "member@acme.test", $"restart-{i}", "ubuntu-vm@24.04", new WorkspaceSize(1, 1), ct))!.Id);
+                ids.Add((await requests.CreateAsync(new CreateWorkspace("acme", "member@acme.test", $"restart-{i}", "ubuntu-vm@24.04", new WorkspaceSize(1, 1)), ct)).Workspace!.Id);
             }
 
             await WaitUntilAsync(first, async db => await db.Steps.CountAsync(s => s.Name == "power_on" && s.Status == StepStatus.Running, ct) == Workspaces);

@@ -125,9 +125,9 @@ public sealed class ProvisioningRequestsTests
     {
         await using var harness = await ProvisioningHarness.StartAsync();
 
-        var workspace = await harness.Requests.CreateAsync("acme", "member@acme.test", "nope", "no-such@1.0.0", null, CancellationToken.None);
+        var result = await harness.Requests.CreateAsync(new CreateWorkspace("acme", "member@acme.test", "nope", "no-such@1.0.0", null), CancellationToken.None);
 
-        workspace.ShouldBeNull();
+        result.Refusal.ShouldBe(CreateRefusal.UnknownRelease);
         await using var db = await harness.DbAsync();
         (await db.Workspaces.CountAsync(TestContext.Current.CancellationToken)).ShouldBe(0);
         harness.Queue.Enqueued.ShouldBeEmpty();
