@@ -1,5 +1,11 @@
 using MudBlazor.Services;
 using Portal.Components;
+using Portal.Features.Admin;
+using Portal.Features.Identity;
+using Portal.Features.Notifications;
+using Portal.Features.Platform;
+using Portal.Features.Releases;
+using Portal.Features.Workspaces;
 using Provisioning.Core;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -8,6 +14,8 @@ try
 {
     builder.AddRepositorySettings();
     builder.AddProvisioning();
+    builder.AddPortalIdentity();
+    builder.AddPortalApi();
     builder.AddDemoData();
     builder.AddPortalHealth();
     builder.Services.AddMudServices();
@@ -24,14 +32,20 @@ catch (InvalidConfigurationException e)
     return 2;
 }
 
-if (!app.Environment.IsDevelopment())
-{
-    app.UseExceptionHandler("/Error", createScopeForErrors: true);
-}
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UsePortalErrorHandling();
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapHealthChecks("/health");
+app.MapPortalOpenApi();
+app.MapIdentityApi();
+app.MapReleasesApi();
+app.MapWorkspacesApi();
+app.MapAdminApi();
+app.MapNotificationsApi();
+app.MapPlatformApi();
+
 app.MapStaticAssets();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();

@@ -44,6 +44,7 @@ public static class ProvisioningServiceCollectionExtensions
             .PersistKeysToFileSystem(new DirectoryInfo(dataDirectory.Keys));
 
         services.AddSingleton<ReleaseStore>();
+        services.AddSingleton<ReleaseCatalog>();
         services.AddSingleton<TenantDatabaseAllocator>();
         services.AddSingleton<SimulatedInfrastructure>();
         services.AddSingleton<IFaultInjector>(sp => sp.GetRequiredService<SimulatedInfrastructure>());
@@ -52,7 +53,10 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<StepCatalog>();
         services.AddSingleton<StepRetryPolicy>();
         services.AddSingleton<ProvisioningEngine>();
+        services.AddSingleton<OrphanedResources>();
         services.AddSingleton<ProvisioningRequests>();
+        services.AddSingleton<WorkspaceQueries>();
+        services.AddSingleton<Provisioning.Core.Notifications.NotificationInbox>();
         services.AddSingleton<ProvisioningReadiness>();
 
         // Start-up work runs before Quartz starts (hosted services start in registration order).

@@ -1,5 +1,6 @@
-using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
 using Provisioning.Core;
+using Provisioning.Core.Identity;
 using Provisioning.Core.Persistence;
 using Provisioning.Core.Releases;
 using Provisioning.Core.Scheduling;
@@ -8,11 +9,22 @@ using Provisioning.Core.Workspaces;
 namespace Portal.DemoData;
 
 /// <summary>
-/// The demo tenants and releases of DESIGN §10, seeded once when <c>Portal:SeedDemoData</c> is true.
+/// The demo tenants, users and releases of DESIGN §10, seeded once when <c>Portal:SeedDemoData</c> is true.
 /// Each release starts in the state the table gives; the artifacts ship in <c>DemoData/releases</c>.
 /// </summary>
-internal sealed class DemoDataSeeder(DataDirectory dataDirectory) : IStartupSeeder
+internal sealed class DemoDataSeeder(DataDirectory dataDirectory, IServiceScopeFactory scopes) : IStartupSeeder
 {
+    /// <summary>Demo only: documented in the README, never for a real deployment.</summary>
+    public const string DemoPassword = "Portal-demo-1!";
+
+    private static readonly (string Email, string? Tenant, PortalRole Role)[] Users =
+    [
+        ("member@acme.test", "acme", PortalRole.Member),
+        ("admin@acme.test", "acme", PortalRole.TenantAdmin),
+        ("member@globex.test", "globex", PortalRole.Member),
+        ("ops@platform.test", null, PortalRole.PlatformAdmin),
+    ];
+
     /// <summary>What the publisher announced for demo-app 1.1.0; the shipped artifact differs from it.</summary>
     private const string PublishedButWrongChecksum = "0f343b0931126a20f133d67c2b018a3b1ba7e41e4a5e0c8ee6f6e3a2cbf0ef10";
 
@@ -57,6 +69,32 @@ internal sealed class DemoDataSeeder(DataDirectory dataDirectory) : IStartupSeed
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        await SeedUsersAsync();
+    }
+
+    private async Task SeedUsersAsync()
+    {
+        // Identity's user manager is scoped; start-up has no scope of its own.
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetService<UserManager<PortalUser>>();
+        if (users is null)
+        {
+            return;
+        }
+
+        foreach (var (email, tenant, role) in Users)
+        {
+            if (await users.FindByEmailAsync(email) is not null)
+            {
+                continue;
+            }
+
+            var created = await users.CreateAsync(new PortalUser { UserName = email, Email = email, EmailConfirmed = true, TenantId = tenant, Role = role }, DemoPassword);
+            if (!created.Succeeded)
+            {
+                throw new InvalidOperationException($"Demo user {email} could not be created: {string.Join(" ", created.Errors.Select(e => e.Description))}");
+            }
+        }
     }
 
     private sealed record DemoRelease(string Name, string Version, ReleaseTemplate Template, string Artifact, bool Ship, string? Checksum, int Cpu, int MemoryGb);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Provisioning.Core.Identity;
+using Provisioning.Core.Notifications;
 using Provisioning.Core.Releases;
 using Provisioning.Core.Simulator;
 using Provisioning.Core.TenantDatabases;
@@ -33,6 +34,8 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : Identity
     public DbSet<WorkspaceEvent> Events => Set<WorkspaceEvent>();
 
     public DbSet<Resource> Resources => Set<Resource>();
+
+    public DbSet<Notification> Notifications => Set<Notification>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
@@ -94,5 +97,6 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : Identity
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ProvisioningDbContext).Assembly);
         modelBuilder.Entity<Workspace>().HasQueryFilter(w => TenantScope == null || w.TenantId == TenantScope);
         modelBuilder.Entity<WorkspaceEvent>().HasQueryFilter(e => TenantScope == null || e.TenantId == TenantScope);
+        modelBuilder.Entity<Notification>().HasQueryFilter(n => TenantScope == null || n.TenantId == TenantScope);
     }
 }

@@ -9,9 +9,15 @@ using Provisioning.Core.Steps;
 
 namespace Provisioning.Core.Workspaces;
 
-/// <summary>A request for a new workspace, as the caller made it.</summary>
+/// <summary>A request for a new workspace, as the caller made it; a size left out comes from the release.</summary>
 public sealed record CreateWorkspace(
-    string TenantId, string RequestedBy, string Name, string ReleaseId, WorkspaceSize? Size, string? IdempotencyKey = null);
+    string TenantId, string RequestedBy, string Name, string ReleaseId, int? Cpu = null, int? MemoryGb = null, string? IdempotencyKey = null)
+{
+    public CreateWorkspace(string tenantId, string requestedBy, string name, string releaseId, WorkspaceSize size)
+        : this(tenantId, requestedBy, name, releaseId, size.Cpu, size.MemoryGb)
+    {
+    }
+}
 
 public enum CreateRefusal
 {
@@ -63,7 +69,7 @@ public sealed class ProvisioningRequests(
             return new CreateResult(null, CreateRefusal.UnknownRelease);
         }
 
-        var size = request.Size ?? new WorkspaceSize(release.DefaultCpu, release.DefaultMemoryGb);
+        var size = new WorkspaceSize(request.Cpu ?? release.DefaultCpu, request.MemoryGb ?? release.DefaultMemoryGb);
         var hash = RequestHash(request, size);
         if (request.IdempotencyKey is { } key && await ReplayAsync(db, request.RequestedBy, key, hash, cancellationToken) is { } replay)
         {

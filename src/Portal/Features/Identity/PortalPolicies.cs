@@ -1,0 +1,19 @@
+using Provisioning.Core.Identity;
+
+namespace Portal.Features.Identity;
+
+/// <summary>Who may use what: one place for the role rules.</summary>
+public static class PortalPolicies
+{
+    /// <summary>A signed-in user of a tenant (members and tenant admins).</summary>
+    public const string TenantUser = nameof(TenantUser);
+
+    public const string TenantAdmin = nameof(TenantAdmin);
+
+    public const string PlatformAdmin = nameof(PlatformAdmin);
+
+    internal static void Add(Microsoft.AspNetCore.Authorization.AuthorizationBuilder authorization) => authorization
+        .AddPolicy(TenantUser, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Tenant))
+        .AddPolicy(TenantAdmin, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Tenant).RequireRole(nameof(PortalRole.TenantAdmin)))
+        .AddPolicy(PlatformAdmin, p => p.RequireAuthenticatedUser().RequireRole(nameof(PortalRole.PlatformAdmin)));
+}

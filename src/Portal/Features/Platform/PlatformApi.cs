@@ -1,0 +1,163 @@
+using System.Security.Claims;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Portal.Api;
+using Portal.Features.Identity;
+using Provisioning.Core.Engine;
+using Provisioning.Core.Errors;
+using Provisioning.Core.Releases;
+using Provisioning.Core.Simulator;
+using Provisioning.Core.Steps;
+
+namespace Portal.Features.Platform;
+
+public static partial class PlatformApi
+{
+    /// <summary>Release artifacts are small demo documents here; 64 MiB leaves room for real ones.</summary>
+    private const long MaxArtifactBytes = 64L * 1024 * 1024;
+
+    public static IEndpointRouteBuilder MapPlatformApi(this IEndpointRouteBuilder app)
+    {
+        var platform = app.MapGroup("/api/v1/platform")
+            .WithTags("Platform admin")
+            .RequireAuthorization(PortalPolicies.PlatformAdmin);
+
+        platform.MapPut("/releases/{id}/artifact", PublishArtifactAsync).WithMetadata(new RequestSizeLimitAttribute(MaxArtifactBytes));
+        platform.MapDelete("/releases/{id}/artifact", RemoveArtifactAsync);
+
+        var simulator = platform.MapGroup("/simulator").WithMetadata(new RequestSizeLimitAttribute(16 * 1024));
+        simulator.MapGet("/capacity", async (SimulatedInfrastructure sim, CancellationToken ct) => TypedResults.Ok(CapacityView.From(await sim.CapacityAsync(ct))));
+        simulator.MapPut("/capacity", SetCapacityAsync);
+        simulator.MapPost("/faults", AddFaultAsync);
+        simulator.MapGet("/faults", async (SimulatedInfrastructure sim, CancellationToken ct) => TypedResults.Ok((await sim.FaultsAsync(ct)).Select(FaultView.From).ToList()));
+        simulator.MapDelete("/faults", async (SimulatedInfrastructure sim, CancellationToken ct) =>
+        {
+            await sim.ClearFaultsAsync(ct);
+            return TypedResults.NoContent();
+        });
+        simulator.MapGet("/inventory", async (SimulatedInfrastructure sim, CancellationToken ct) => TypedResults.Ok((await sim.InventoryAsync(ct)).Select(InventoryItem.From).ToList()));
+
+        platform.MapGet("/orphans", async (OrphanedResources orphans, CancellationToken ct) => TypedResults.Ok(await orphans.ListAsync(ct)));
+        platform.MapPost("/orphans/{id:guid}/retry-cleanup", RetryCleanupAsync);
+        return app;
+    }
+
+    /// <summary>Stores the request body as the release's artifact; <c>X-Checksum-Sha256</c>, when given, must match it.</summary>
+    public static async Task<Results<Ok<ReleaseView>, ValidationProblem, ProblemHttpResult>> PublishArtifactAsync(
+        string id, [FromHeader(Name = "X-Checksum-Sha256")] string? checksum, HttpRequest request, ReleaseCatalog catalog, CancellationToken cancellationToken)
+    {
+        if (checksum is not null && !Sha256Hex().IsMatch(checksum))
+        {
+            return ApiProblems.Invalid("X-Checksum-Sha256", "The checksum must be 64 hexadecimal characters.");
+        }
+
+        var (outcome, release, detail) = await catalog.PublishAsync(id, request.Body, checksum, cancellationToken);
+        return outcome switch
+        {
+            PublishOutcome.Published => TypedResults.Ok(release!),
+            PublishOutcome.ChecksumMismatch => ApiProblems.Problem(StatusCodes.Status422UnprocessableEntity, ErrorCatalogue.ChecksumMismatch, detail!),
+            _ => ApiProblems.NotFound("release"),
+        };
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> RemoveArtifactAsync(string id, ReleaseCatalog catalog, CancellationToken cancellationToken) =>
+        await catalog.RemoveArtifactAsync(id, cancellationToken) ? TypedResults.NoContent() : ApiProblems.NotFound("release");
+
+    public static async Task<Results<Ok<CapacityView>, ValidationProblem>> SetCapacityAsync(
+        CapacityRequest? body, SimulatedInfrastructure sim, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (body?.Cpu is not (>= 1 and <= 100_000))
+        {
+            errors["cpu"] = ["cpu must be between 1 and 100000."];
+        }
+
+        if (body?.MemoryGb is not (>= 1 and <= 1_000_000))
+        {
+            errors["memory_gb"] = ["memory_gb must be between 1 and 1000000."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        return TypedResults.Ok(CapacityView.From(await sim.SetCapacityAsync(body!.Cpu!.Value, body.MemoryGb!.Value, cancellationToken)));
+    }
+
+    /// <summary>Injects a fault: an error from the catalogue, latency, or both, on a step's execute or compensate.</summary>
+    public static async Task<Results<Created<FaultView>, ValidationProblem>> AddFaultAsync(
+        FaultRequest? body, SimulatedInfrastructure sim, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (body?.Step is null || !ProvisioningPlans.AllStepNames.Contains(body.Step))
+        {
+            errors["step"] = [$"step must be one of: {string.Join(", ", ProvisioningPlans.AllStepNames.Order())}."];
+        }
+
+        if (body?.Code is { } code && !ErrorCatalogue.IsKnown(code))
+        {
+            errors["code"] = ["code must be a code of the error catalogue."];
+        }
+
+        if (body?.Code is null && body?.LatencyMs is null or 0)
+        {
+            errors["code"] = ["Give a code, a latency_ms, or both."];
+        }
+
+        if (body?.Times is < 1 or > 1_000_000)
+        {
+            errors["times"] = ["times must be between 1 and 1000000."];
+        }
+
+        if (body?.Probability is { } p && (double.IsNaN(p) || p is <= 0 or > 1))
+        {
+            errors["probability"] = ["probability must be greater than 0 and at most 1."];
+        }
+
+        if (body?.LatencyMs is < 0 or > 3_600_000)
+        {
+            errors["latency_ms"] = ["latency_ms must be between 0 and 3600000."];
+        }
+
+        var phase = FaultPhase.Execute;
+        if (body?.On is { } on && !(on is "execute" or "compensate" && Enum.TryParse(on, ignoreCase: true, out phase)))
+        {
+            errors["on"] = ["on must be execute or compensate."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        var fault = await sim.AddFaultAsync(new SimulatedFault
+        {
+            Step = body!.Step!,
+            Code = body.Code,
+            Remaining = body.Times,
+            Probability = body.Probability,
+            LatencyMs = body.LatencyMs ?? 0,
+            On = phase,
+            CreatedAt = time.GetUtcNow(),
+        }, cancellationToken);
+        return TypedResults.Created($"/api/v1/platform/simulator/faults/{fault.Id}", FaultView.From(fault));
+    }
+
+    public static async Task<Results<Accepted<CleanupResult>, ProblemHttpResult>> RetryCleanupAsync(
+        Guid id, ClaimsPrincipal principal, OrphanedResources orphans, CancellationToken cancellationToken)
+    {
+        var result = await orphans.RetryCleanupAsync(id, CurrentUser.From(principal)!.Actor, cancellationToken);
+        if (result is not { } done)
+        {
+            return ApiProblems.NotFound("orphaned resource");
+        }
+
+        return TypedResults.Accepted($"/api/v1/platform/orphans",
+            new CleanupResult(done.Resource.Id, done.Error is null ? "released" : "orphaned", done.Error));
+    }
+
+    [GeneratedRegex("^[0-9a-fA-F]{64}$")]
+    private static partial Regex Sha256Hex();
+}

@@ -1,0 +1,148 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Portal.Api;
+using Portal.Features.Identity;
+using Provisioning.Core.Errors;
+using Provisioning.Core.Scheduling;
+using Provisioning.Core.Workspaces;
+
+namespace Portal.Features.Workspaces;
+
+public static class WorkspacesApi
+{
+    /// <summary>Request bodies here are small JSON documents.</summary>
+    private const long MaxBodyBytes = 16 * 1024;
+
+    public static IEndpointRouteBuilder MapWorkspacesApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/workspaces")
+            .WithTags("Workspaces")
+            .RequireAuthorization(PortalPolicies.TenantUser)
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
+
+        api.MapPost("/", CreateAsync);
+        api.MapGet("/", ListAsync);
+        api.MapGet("/{id:guid}", GetAsync).WithName("GetWorkspace");
+        api.MapPost("/{id:guid}/retry", RetryAsync);
+        api.MapGet("/{id:guid}/events", EventsAsync);
+        api.MapGet("/{id:guid}/resources", ResourcesAsync);
+        api.MapDelete("/{id:guid}", DeleteAsync);
+        return app;
+    }
+
+    public static async Task<Results<AcceptedAtRoute<WorkspaceAccepted>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        CreateWorkspaceRequest? body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        ClaimsPrincipal principal, ProvisioningRequests requests, CancellationToken cancellationToken)
+    {
+        var user = CurrentUser.From(principal)!;
+        var errors = new Dictionary<string, string[]>();
+        Add(errors, "name", WorkspaceRules.CheckName(body?.Name));
+        Add(errors, "release_id", string.IsNullOrWhiteSpace(body?.ReleaseId) ? "A release is required." : null);
+        Add(errors, "size.cpu", WorkspaceRules.CheckCpu(body?.Size?.Cpu));
+        Add(errors, "size.memory_gb", WorkspaceRules.CheckMemory(body?.Size?.MemoryGb));
+        if (idempotencyKey is { Length: 0 or > 200 })
+        {
+            errors["Idempotency-Key"] = ["The Idempotency-Key header must be 1–200 characters."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        var result = await requests.CreateAsync(
+            new CreateWorkspace(user.TenantId!, user.Actor, body!.Name!, body.ReleaseId!, body.Size?.Cpu, body.Size?.MemoryGb, idempotencyKey),
+            cancellationToken);
+        return result switch
+        {
+            { Refusal: CreateRefusal.UnknownRelease } => ApiProblems.Problem(StatusCodes.Status422UnprocessableEntity, "unknown_release", $"There is no release '{body.ReleaseId}'."),
+            { Refusal: CreateRefusal.NameTaken } => ApiProblems.Problem(StatusCodes.Status409Conflict, "name_taken", $"A workspace named '{body.Name}' already exists."),
+            { Refusal: CreateRefusal.IdempotencyKeyReused } => ApiProblems.Problem(StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused",
+                "This Idempotency-Key was already used for a different request."),
+            // A repeated Idempotency-Key gets the same answer as the first request, about the same workspace.
+            { Workspace: { } workspace } => TypedResults.AcceptedAtRoute(Accepted(workspace), "GetWorkspace", new { id = workspace.Id }),
+            _ => throw new InvalidOperationException("A create result has a workspace or a refusal."),
+        };
+    }
+
+    public static async Task<Results<Ok<PageOf<WorkspaceSummary>>, ValidationProblem>> ListAsync(
+        string? status, int? page, [FromQuery(Name = "page_size")] int? pageSize, ClaimsPrincipal principal, WorkspaceQueries queries, CancellationToken cancellationToken)
+    {
+        var errors = WorkspaceRules.CheckPaging(page, pageSize);
+        if (!WorkspaceRules.TryParseStatus(status, out var parsed))
+        {
+            errors["status"] = ["status must be one of provisioning, ready, error, deprovisioning, deleted."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        var user = CurrentUser.From(principal)!;
+        return TypedResults.Ok(await queries.ListAsync(user.TenantId!, parsed, page ?? 1, pageSize ?? 20, cancellationToken));
+    }
+
+    public static async Task<Results<Ok<WorkspaceDetail>, ProblemHttpResult>> GetAsync(
+        Guid id, ClaimsPrincipal principal, WorkspaceQueries queries, CancellationToken cancellationToken) =>
+        await queries.GetAsync(CurrentUser.From(principal)!.TenantId!, id, cancellationToken) is { } workspace
+            ? TypedResults.Ok(workspace)
+            : ApiProblems.NotFound();
+
+    public static async Task<Results<Accepted<RetryAccepted>, ProblemHttpResult>> RetryAsync(
+        Guid id, ClaimsPrincipal principal, ProvisioningRequests requests, CancellationToken cancellationToken)
+    {
+        var user = CurrentUser.From(principal)!;
+        var result = await requests.RetryAsync(id, user.TenantId!, user.Actor, cancellationToken);
+        return result switch
+        {
+            { Attempt: { } attempt } => TypedResults.Accepted($"/api/v1/workspaces/{id}",
+                new RetryAccepted(id, WorkspaceStatus.Provisioning, attempt.Number, attempt.CorrelationId, $"{RunAttemptJob.KeyFor(id)}#{attempt.Number}")),
+            { Refusal: RetryRefusal.ProvisioningInProgress } => ApiProblems.Problem(StatusCodes.Status409Conflict, "provisioning_in_progress",
+                "The workspace is already being provisioned."),
+            { Refusal: RetryRefusal.NotInError } => ApiProblems.Problem(StatusCodes.Status409Conflict, "not_in_error",
+                "Only a workspace in error can be retried."),
+            { Refusal: RetryRefusal.ReleaseUnavailable, Error: { } error } => ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable, ErrorCatalogue.ReleaseUnavailable,
+                error.UserMessage, new Dictionary<string, object?> { ["error_code"] = error.Code }),
+            _ => ApiProblems.NotFound(),
+        };
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<EventView>>, ProblemHttpResult>> EventsAsync(
+        Guid id, ClaimsPrincipal principal, WorkspaceQueries queries, CancellationToken cancellationToken) =>
+        await queries.EventsAsync(CurrentUser.From(principal)!.TenantId!, id, cancellationToken) is { } events
+            ? TypedResults.Ok(events)
+            : ApiProblems.NotFound();
+
+    public static async Task<Results<Ok<IReadOnlyList<ResourceView>>, ProblemHttpResult>> ResourcesAsync(
+        Guid id, ClaimsPrincipal principal, WorkspaceQueries queries, CancellationToken cancellationToken) =>
+        await queries.ResourcesAsync(CurrentUser.From(principal)!.TenantId!, id, cancellationToken) is { } resources
+            ? TypedResults.Ok(resources)
+            : ApiProblems.NotFound();
+
+    public static async Task<Results<Accepted<DeleteAccepted>, ProblemHttpResult>> DeleteAsync(
+        Guid id, ClaimsPrincipal principal, ProvisioningRequests requests, CancellationToken cancellationToken)
+    {
+        var user = CurrentUser.From(principal)!;
+        var (workspace, refusal) = await requests.DeleteAsync(id, user.TenantId!, user.Actor, cancellationToken);
+        return refusal switch
+        {
+            null => TypedResults.Accepted($"/api/v1/workspaces/{id}", new DeleteAccepted(workspace!.Id, workspace.Status)),
+            DeleteRefusal.ProvisioningInProgress => ApiProblems.Problem(StatusCodes.Status409Conflict, "provisioning_in_progress",
+                "The workspace is being provisioned; delete it once that ends."),
+            _ => ApiProblems.NotFound(),
+        };
+    }
+
+    private static WorkspaceAccepted Accepted(Workspace w) =>
+        new(w.Id, w.Status, w.Name, w.ReleaseId, new SizeView(w.Cpu, w.MemoryGb), w.LatestAttempt?.Number ?? 1, w.CorrelationId, w.CreatedAt);
+
+    private static void Add(Dictionary<string, string[]> errors, string field, string? message)
+    {
+        if (message is not null)
+        {
+            errors[field] = [message];
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Provisioning.Core.Persistence;
+
+namespace Provisioning.Core.Workspaces;
+
+/// <summary>
+/// Reads workspaces for people: always within one tenant (the context's query filter), a fixed number of
+/// queries per page whatever its size.
+/// </summary>
+public sealed class WorkspaceQueries(IDbContextFactory<ProvisioningDbContext> dbFactory)
+{
+    public async Task<PageOf<WorkspaceSummary>> ListAsync(string tenantId, WorkspaceStatus? status, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        await using var db = await ScopedAsync(tenantId, cancellationToken);
+        var query = db.Workspaces.AsNoTracking().Where(w => status == null ? w.Status != WorkspaceStatus.Deleted : w.Status == status);
+        var total = await query.CountAsync(cancellationToken);
+        var items = await query
+            .OrderByDescending(w => w.CreatedAt)
+            .Skip((page - 1) * pageSize)
+            .Take(pageSize)
+            .Select(w => new WorkspaceSummary(w.Id, w.Name, w.ReleaseId, w.Status, w.ErrorCode, w.ErrorDetail,
+                new SizeView(w.Cpu, w.MemoryGb), w.CreatedAt, w.UpdatedAt))
+            .ToListAsync(cancellationToken);
+        return new PageOf<WorkspaceSummary>(items, total, page, pageSize);
+    }
+
+    public async Task<WorkspaceDetail?> GetAsync(string tenantId, Guid workspaceId, CancellationToken cancellationToken)
+    {
+        await using var db = await ScopedAsync(tenantId, cancellationToken);
+        var workspace = await db.Workspaces.AsNoTracking()
+            .Include(w => w.Steps.OrderBy(s => s.Order))
+            .Include(w => w.Attempts)
+            .AsSplitQuery()
+            .SingleOrDefaultAsync(w => w.Id == workspaceId, cancellationToken);
+        return workspace is null ? null : Detail(workspace);
+    }
+
+    /// <summary>The timeline, oldest first; null when the workspace is not the tenant's.</summary>
+    public async Task<IReadOnlyList<EventView>?> EventsAsync(string tenantId, Guid workspaceId, CancellationToken cancellationToken)
+    {
+        await using var db = await ScopedAsync(tenantId, cancellationToken);
+        if (!await db.Workspaces.AnyAsync(w => w.Id == workspaceId, cancellationToken))
+        {
+            return null;
+        }
+
+        var events = await db.Events.AsNoTracking()
+            .Where(e => e.WorkspaceId == workspaceId)
+            .OrderBy(e => e.Sequence)
+            .ToListAsync(cancellationToken);
+        return events.Select(e => new EventView(e.Sequence, e.Type, e.OccurredAt, e.Actor, e.CorrelationId,
+            JsonDocument.Parse(e.Payload).RootElement.Clone())).ToList();
+    }
+
+    public async Task<IReadOnlyList<ResourceView>?> ResourcesAsync(string tenantId, Guid workspaceId, CancellationToken cancellationToken)
+    {
+        await using var db = await ScopedAsync(tenantId, cancellationToken);
+        if (!await db.Workspaces.AnyAsync(w => w.Id == workspaceId, cancellationToken))
+        {
+            return null;
+        }
+
+        return await db.Resources.AsNoTracking()
+            .Where(r => r.WorkspaceId == workspaceId)
+            .OrderBy(r => r.CreatedAt)
+            .Select(r => new ResourceView(r.Id, r.WorkspaceId, r.Step, r.Kind, r.ExternalId, r.State, r.LastError, r.UpdatedAt))
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The tenant admin's list: technical detail, attempts and per-step retry history.</summary>
+    public async Task<PageOf<AdminWorkspaceView>> AdminListAsync(
+        string tenantId, WorkspaceStatus? status, string? errorCode, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        await using var db = await ScopedAsync(tenantId, cancellationToken);
+        var query = db.Workspaces.AsNoTracking()
+            .Where(w => status == null ? w.Status != WorkspaceStatus.Deleted : w.Status == status)
+            .Where(w => errorCode == null || w.ErrorCode == errorCode);
+        var total = await query.CountAsync(cancellationToken);
+        var workspaces = await query
+            .OrderByDescending(w => w.UpdatedAt)
+            .Skip((page - 1) * pageSize)
+            .Take(pageSize)
+            .Include(w => w.Steps.OrderBy(s => s.Order))
+            .Include(w => w.Attempts)
+            .AsSplitQuery()
+            .ToListAsync(cancellationToken);
+        var items = workspaces.Select(w => new AdminWorkspaceView(
+            w.Id, w.Name, w.ReleaseId, w.Status, w.RequestedBy, w.ErrorCode, w.ErrorDetail, w.ErrorTechnicalDetail, w.CorrelationId,
+            w.CreatedAt, w.UpdatedAt,
+            w.Attempts.OrderBy(a => a.Number).Select(a => new AttemptView(a.Number, a.Trigger, a.TriggeredBy, a.CorrelationId, a.StartedAt, a.FinishedAt, a.Outcome, a.ErrorCode)).ToList(),
+            w.Steps.Select(s => new AdminStepView(s.Name, s.Status, s.RetryCount, s.NextRetryAt, s.ErrorCode, s.ErrorDetails, s.StartedAt, s.CompletedAt)).ToList()))
+            .ToList();
+        return new PageOf<AdminWorkspaceView>(items, total, page, pageSize);
+    }
+
+    public static WorkspaceDetail Detail(Workspace w) => new(
+        w.Id, w.Name, w.ReleaseId, w.Status, w.ErrorCode, w.ErrorDetail, w.LatestAttempt?.Number ?? 0, w.CorrelationId,
+        new SizeView(w.Cpu, w.MemoryGb), w.RequestedBy, w.CreatedAt, w.UpdatedAt,
+        w.Steps.OrderBy(s => s.Order).Select(s => new StepView(s.Name, s.Status, s.StartedAt, s.CompletedAt, s.RetryCount, s.NextRetryAt, s.ErrorCode, s.ErrorMessage)).ToList());
+
+    private async Task<ProvisioningDbContext> ScopedAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        db.TenantScope = tenantId;
+        return db;
+    }
+}

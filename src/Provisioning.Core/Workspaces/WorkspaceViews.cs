@@ -1,0 +1,39 @@
+using System.Text.Json;
+
+namespace Provisioning.Core.Workspaces;
+
+/// <summary>A page of results.</summary>
+public sealed record PageOf<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
+
+public sealed record SizeView(int Cpu, int MemoryGb);
+
+public sealed record WorkspaceSummary(
+    Guid WorkspaceId, string Name, string ReleaseId, WorkspaceStatus Status, string? ErrorCode, string? ErrorDetail,
+    SizeView Size, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+public sealed record StepView(
+    string Name, StepStatus Status, DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, int RetryCount,
+    DateTimeOffset? NextRetryAt, string? ErrorCode, string? ErrorMessage);
+
+public sealed record WorkspaceDetail(
+    Guid WorkspaceId, string Name, string ReleaseId, WorkspaceStatus Status, string? ErrorCode, string? ErrorDetail,
+    int Attempt, Guid? CorrelationId, SizeView Size, string RequestedBy, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    IReadOnlyList<StepView> Steps);
+
+public sealed record EventView(long Sequence, string Type, DateTimeOffset OccurredAt, string Actor, Guid? CorrelationId, JsonElement Payload);
+
+public sealed record AttemptView(
+    int Number, AttemptTrigger Trigger, string TriggeredBy, Guid CorrelationId, DateTimeOffset StartedAt,
+    DateTimeOffset? FinishedAt, AttemptOutcome? Outcome, string? ErrorCode);
+
+/// <summary>What a tenant admin sees of a workspace: the user's view plus technical detail and retry history.</summary>
+public sealed record AdminWorkspaceView(
+    Guid WorkspaceId, string Name, string ReleaseId, WorkspaceStatus Status, string RequestedBy, string? ErrorCode,
+    string? ErrorDetail, string? TechnicalDetail, Guid? CorrelationId, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    IReadOnlyList<AttemptView> Attempts, IReadOnlyList<AdminStepView> Steps);
+
+public sealed record AdminStepView(
+    string Name, StepStatus Status, int RetryCount, DateTimeOffset? NextRetryAt, string? ErrorCode, string? ErrorDetails,
+    DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt);
+
+public sealed record ResourceView(Guid ResourceId, Guid WorkspaceId, string Step, string Kind, string ExternalId, ResourceState State, string? LastError, DateTimeOffset UpdatedAt);
