@@ -110,7 +110,7 @@ public sealed class ProvisioningHarness : IAsyncDisposable
 
     public async Task<Workspace> CreateAsync(string releaseId, WorkspaceSize? size = null, string tenant = "acme", string name = "ws")
     {
-        var result = await Requests.CreateAsync(new CreateWorkspace(tenant, "member@acme.test", $"{name}-{Guid.NewGuid():N}"[..20], releaseId, size), CancellationToken.None);
+        var result = await Requests.CreateAsync(new CreateWorkspace(tenant, "member@acme.test", $"{name}-{Guid.NewGuid():N}"[..20], releaseId, size?.Cpu, size?.MemoryGb), CancellationToken.None);
         return result.Workspace ?? throw new InvalidOperationException($"Workspace not created: {result.Refusal}.");
     }
 

@@ -125,7 +125,7 @@ public sealed class ProvisioningRequestsTests
     {
         await using var harness = await ProvisioningHarness.StartAsync();
 
-        var result = await harness.Requests.CreateAsync(new CreateWorkspace("acme", "member@acme.test", "nope", "no-such@1.0.0", null), CancellationToken.None);
+        var result = await harness.Requests.CreateAsync(new CreateWorkspace("acme", "member@acme.test", "nope", "no-such@1.0.0"), CancellationToken.None);
 
         result.Refusal.ShouldBe(CreateRefusal.UnknownRelease);
         await using var db = await harness.DbAsync();
