@@ -24,9 +24,9 @@ public interface IStartupSeeder
 }
 
 /// <summary>
-/// Runs before the scheduler starts: applies migrations, runs the seeders, and hands every attempt that
-/// was active when the process last stopped (or was killed) back to the scheduler, which resumes it
-/// from its persisted step state.
+/// Runs before the scheduler starts: applies migrations, runs the seeders, and hands every attempt (or
+/// deletion) that was in flight when the process last stopped, or was killed, back to the scheduler, which
+/// resumes it from its persisted step state.
 /// </summary>
 public sealed partial class ProvisioningStartup(
     IDbContextFactory<ProvisioningDbContext> dbFactory,
@@ -51,7 +51,7 @@ public sealed partial class ProvisioningStartup(
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             var active = await db.Workspaces
-                .Where(w => w.Status == WorkspaceStatus.Provisioning)
+                .Where(w => w.Status == WorkspaceStatus.Provisioning || w.Status == WorkspaceStatus.Deprovisioning)
                 .Select(w => w.Id)
                 .ToListAsync(cancellationToken);
             foreach (var workspaceId in active)
@@ -70,6 +70,6 @@ public sealed partial class ProvisioningStartup(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Resuming {Count} provisioning attempts that were in flight")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Resuming {Count} workspaces that were being provisioned or deleted")]
     private partial void LogResumed(int count);
 }
