@@ -14,8 +14,8 @@ public sealed class OrphanedResources(IDbContextFactory<ProvisioningDbContext> d
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.Resources.AsNoTracking()
             .Where(r => r.State == ResourceState.Orphaned)
+            .OrderBy(r => r.UpdatedAt)
             .Join(db.Workspaces, r => r.WorkspaceId, w => w.Id, (r, w) => new OrphanView(r.Id, r.WorkspaceId, w.TenantId, w.Name, r.Step, r.Kind, r.ExternalId, r.LastError, r.UpdatedAt))
-            .OrderBy(o => o.UpdatedAt)
             .ToListAsync(cancellationToken);
     }
 

@@ -72,8 +72,9 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : Identity
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
+        // A workspace may record an event without a column changing (the same timestamp twice): look at events too.
         var workspaces = ChangeTracker.Entries<Workspace>()
-            .Where(e => e.State is EntityState.Added or EntityState.Modified)
+            .Where(e => e.State is EntityState.Added or EntityState.Modified || e.Entity.PendingEvents.Count > 0)
             .Select(e => e.Entity)
             .ToList();
         foreach (var workspace in workspaces)

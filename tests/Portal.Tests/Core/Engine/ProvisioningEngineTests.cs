@@ -242,6 +242,50 @@ public sealed class ProvisioningEngineTests
         (await db.TenantDatabases.SingleAsync(d => d.WorkspaceId == workspace.Id, TestContext.Current.CancellationToken)).ProtectedPassword.ShouldNotContain(credentials.Password);
     }
 
+    [Fact]
+    public async Task Delete_ReleasesEverything_RetainedDatabaseIncluded_ThenTheNameIsFree()
+    {
+        await using var harness = await ProvisioningHarness.StartAsync();
+        await harness.Simulator.SetCapacityAsync(1, 1, CancellationToken.None);
+        var workspace = await harness.CreateAsync("demo-app@1.0.0");
+        await harness.RunAsync(workspace.Id);
+
+        var (deleting, refusal) = await harness.Requests.DeleteAsync(workspace.Id, "acme", "member@acme.test", CancellationToken.None);
+        refusal.ShouldBeNull();
+        deleting!.Status.ShouldBe(WorkspaceStatus.Deprovisioning);
+        await harness.RunAsync(workspace.Id);
+
+        (await harness.LoadAsync(workspace.Id)).Status.ShouldBe(WorkspaceStatus.Deleted);
+        (await harness.ResourcesAsync(workspace.Id)).ShouldAllBe(r => r.State == ResourceState.Released);
+        (await harness.ActiveInventoryAsync(workspace.Id)).ShouldBeEmpty();
+        File.Exists(Path.Combine(harness.DataDirectory, "tenant-databases", $"{workspace.Id:N}.db")).ShouldBeFalse();
+        (await harness.Requests.IsNameTakenAsync("acme", workspace.Name, CancellationToken.None)).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task RetryCleanup_OfAnOrphan_ReleasesItOnceTheInfrastructureCooperates()
+    {
+        await using var harness = await ProvisioningHarness.StartAsync();
+        await harness.AddFaultAsync("power_on", ErrorCatalogue.VmConfigInvalid, times: 1);
+        await harness.AddFaultAsync("clone_vm", ErrorCatalogue.ServiceUnavailable, times: 2, on: FaultPhase.Compensate);
+        var workspace = await harness.CreateAsync(VmRelease);
+        await harness.RunAsync(workspace.Id);
+        var orphan = (await harness.ResourcesAsync(workspace.Id)).Single(r => r.State == ResourceState.Orphaned);
+        var cleanups = harness.Services.GetService(typeof(Provisioning.Core.Engine.OrphanedResources)) as Provisioning.Core.Engine.OrphanedResources;
+
+        var failedAgain = await cleanups!.RetryCleanupAsync(orphan.Id, "ops@platform.test", CancellationToken.None);
+        failedAgain!.Value.Error.ShouldNotBeNull();
+        (await cleanups.ListAsync(CancellationToken.None)).ShouldHaveSingleItem().ResourceId.ShouldBe(orphan.Id);
+
+        var cleaned = await cleanups.RetryCleanupAsync(orphan.Id, "ops@platform.test", CancellationToken.None);
+
+        cleaned!.Value.Error.ShouldBeNull();
+        (await cleanups.ListAsync(CancellationToken.None)).ShouldBeEmpty();
+        (await harness.ActiveInventoryAsync(workspace.Id)).ShouldBeEmpty();
+        (await harness.EventsAsync(workspace.Id)).Last().Type.ShouldBe(WorkspaceEventTypes.OrphanCleaned);
+        (await cleanups.RetryCleanupAsync(orphan.Id, "ops@platform.test", CancellationToken.None)).ShouldBeNull();
+    }
+
     private static TimeSpan Seconds(int seconds) => TimeSpan.FromSeconds(seconds);
 
     private static JsonElement Payload(WorkspaceEvent e) => JsonDocument.Parse(e.Payload).RootElement;
