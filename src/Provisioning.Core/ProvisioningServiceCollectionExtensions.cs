@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -121,9 +122,12 @@ public static class ProvisioningServiceCollectionExtensions
         var connectionString = configuration.GetConnectionString("Portal") is { Length: > 0 } cs
             ? cs
             : new SqliteConnectionStringBuilder { DataSource = dataDirectory.PortalDatabase }.ToString();
-        services.AddPooledDbContextFactory<SqliteProvisioningDbContext>(options => options
+        // Features join a save through interceptors (ISaveChangesInterceptor in DI): what they add before the
+        // save commits with it (the outbox), what they do after sees committed events (live updates).
+        services.AddPooledDbContextFactory<SqliteProvisioningDbContext>((sp, options) => options
             .UseSqlite(connectionString)
-            .AddInterceptors(new SqlitePragmas()));
+            .AddInterceptors(new SqlitePragmas())
+            .AddInterceptors(sp.GetServices<ISaveChangesInterceptor>()));
         services.AddSingleton<IDbContextFactory<ProvisioningDbContext>, ProvisioningDbContextFactory<SqliteProvisioningDbContext>>();
     }
 
