@@ -57,6 +57,8 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<OrphanedResources>();
         services.AddSingleton<ProvisioningRequests>();
         services.AddSingleton<WorkspaceQueries>();
+        services.AddSingleton<IWorkspaceUpdates, InProcessWorkspaceUpdates>();
+        services.AddSingleton<ISaveChangesInterceptor, PublishCommittedEvents>();
         services.AddSingleton<Provisioning.Core.Notifications.NotificationInbox>();
         services.AddSingleton<ProvisioningReadiness>();
 
