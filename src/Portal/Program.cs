@@ -13,6 +13,7 @@ WebApplication app;
 try
 {
     builder.AddRepositorySettings();
+    builder.AddQuickShutdown();
     builder.AddProvisioning();
     builder.AddPortalIdentity();
     builder.AddPortalApi();

@@ -31,19 +31,19 @@ public static class PortalApiExtensions
     /// <summary>Errors under <c>/api</c> become problem details; everything else keeps the portal's error pages.</summary>
     public static WebApplication UsePortalErrorHandling(this WebApplication app)
     {
+        // The UI handlers stay on the main branch: a re-executed /not-found must find its endpoint.
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        }
+
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+
+        // Inner handlers answer /api first; the outer ones leave responses that already have a body alone.
         app.UseWhen(IsApi, api =>
         {
             api.UseExceptionHandler();
             api.UseStatusCodePages();
-        });
-        app.UseWhen(context => !IsApi(context), ui =>
-        {
-            if (!app.Environment.IsDevelopment())
-            {
-                ui.UseExceptionHandler("/Error", createScopeForErrors: true);
-            }
-
-            ui.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         });
         return app;
     }
