@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Provisioning.Core.Persistence;
 
@@ -36,8 +37,11 @@ public sealed class WorkspaceQueries(IDbContextFactory<ProvisioningDbContext> db
         return workspace is null ? null : Detail(workspace);
     }
 
-    /// <summary>The timeline, oldest first; null when the workspace is not the tenant's.</summary>
-    public async Task<IReadOnlyList<EventView>?> EventsAsync(string tenantId, Guid workspaceId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The timeline, oldest first; null when the workspace is not the tenant's. Technical detail (exception
+    /// text) is for tenant admins: without <paramref name="includeTechnicalDetail"/> it is left out of payloads.
+    /// </summary>
+    public async Task<IReadOnlyList<EventView>?> EventsAsync(string tenantId, Guid workspaceId, bool includeTechnicalDetail, CancellationToken cancellationToken)
     {
         await using var db = await ScopedAsync(tenantId, cancellationToken);
         if (!await db.Workspaces.AnyAsync(w => w.Id == workspaceId, cancellationToken))
@@ -50,7 +54,7 @@ public sealed class WorkspaceQueries(IDbContextFactory<ProvisioningDbContext> db
             .OrderBy(e => e.Sequence)
             .ToListAsync(cancellationToken);
         return events.Select(e => new EventView(e.Sequence, e.Type, e.OccurredAt, e.Actor, e.CorrelationId,
-            JsonDocument.Parse(e.Payload).RootElement.Clone())).ToList();
+            Payload(e.Payload, includeTechnicalDetail))).ToList();
     }
 
     public async Task<IReadOnlyList<ResourceView>?> ResourcesAsync(string tenantId, Guid workspaceId, CancellationToken cancellationToken)
@@ -92,6 +96,17 @@ public sealed class WorkspaceQueries(IDbContextFactory<ProvisioningDbContext> db
             w.Steps.Select(s => new AdminStepView(s.Name, s.Status, s.RetryCount, s.NextRetryAt, s.ErrorCode, s.ErrorDetails, s.StartedAt, s.CompletedAt)).ToList()))
             .ToList();
         return new PageOf<AdminWorkspaceView>(items, total, page, pageSize);
+    }
+
+    private static JsonElement Payload(string json, bool includeTechnicalDetail)
+    {
+        var node = JsonNode.Parse(json)!.AsObject();
+        if (!includeTechnicalDetail)
+        {
+            node.Remove("technical_detail");
+        }
+
+        return JsonSerializer.SerializeToElement(node);
     }
 
     public static WorkspaceDetail Detail(Workspace w) => new(

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Portal.Api;
 using Portal.Features.Identity;
 using Provisioning.Core.Errors;
+using Provisioning.Core.Identity;
 using Provisioning.Core.Scheduling;
 using Provisioning.Core.Workspaces;
 
@@ -111,7 +112,7 @@ public static class WorkspacesApi
 
     public static async Task<Results<Ok<IReadOnlyList<EventView>>, ProblemHttpResult>> EventsAsync(
         Guid id, ClaimsPrincipal principal, WorkspaceQueries queries, CancellationToken cancellationToken) =>
-        await queries.EventsAsync(CurrentUser.From(principal)!.TenantId!, id, cancellationToken) is { } events
+        await queries.EventsAsync(CurrentUser.From(principal)!.TenantId!, id, principal.IsInRole(nameof(PortalRole.TenantAdmin)), cancellationToken) is { } events
             ? TypedResults.Ok(events)
             : ApiProblems.NotFound();
 

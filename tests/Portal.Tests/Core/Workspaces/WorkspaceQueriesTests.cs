@@ -1,0 +1,40 @@
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Tests.TestInfrastructure;
+using Provisioning.Core.Workspaces;
+
+namespace Portal.Tests.Core.Workspaces;
+
+public sealed class WorkspaceQueriesTests
+{
+    [Fact]
+    public async Task Timeline_LeavesTechnicalDetailOut_UnlessAskedForByAnAdmin()
+    {
+        await using var harness = await ProvisioningHarness.StartAsync();
+        var workspace = await harness.CreateAsync("demo-app@2.0.0");
+        await harness.RunAsync(workspace.Id);
+        var queries = harness.Services.GetRequiredService<WorkspaceQueries>();
+
+        var forMember = await queries.EventsAsync("acme", workspace.Id, includeTechnicalDetail: false, CancellationToken.None);
+        var forAdmin = await queries.EventsAsync("acme", workspace.Id, includeTechnicalDetail: true, CancellationToken.None);
+
+        var failed = forMember!.Single(e => e.Type == WorkspaceEventTypes.Failed).Payload;
+        failed.TryGetProperty("technical_detail", out _).ShouldBeFalse();
+        failed.GetProperty("error_message").GetString().ShouldNotBeNullOrEmpty();
+        forAdmin!.Single(e => e.Type == WorkspaceEventTypes.Failed).Payload.GetProperty("technical_detail").GetString()
+            .ShouldNotBeNull().ShouldContain("demo-app-2.0.0.json");
+    }
+
+    [Fact]
+    public async Task AnotherTenantsWorkspace_DoesNotExist()
+    {
+        await using var harness = await ProvisioningHarness.StartAsync();
+        var workspace = await harness.CreateAsync("ubuntu-vm@24.04");
+        var queries = harness.Services.GetRequiredService<WorkspaceQueries>();
+
+        (await queries.GetAsync("globex", workspace.Id, CancellationToken.None)).ShouldBeNull();
+        (await queries.EventsAsync("globex", workspace.Id, false, CancellationToken.None)).ShouldBeNull();
+        (await queries.ResourcesAsync("globex", workspace.Id, CancellationToken.None)).ShouldBeNull();
+        (await queries.ListAsync("globex", null, 1, 20, CancellationToken.None)).Total.ShouldBe(0);
+        (await queries.GetAsync("acme", workspace.Id, CancellationToken.None)).ShouldNotBeNull();
+    }
+}
