@@ -24,6 +24,8 @@ public static class PortalApiExtensions
             context.ProblemDetails.Extensions.TryAdd("code", ApiProblems.DefaultCode(context.ProblemDetails.Status));
             context.ProblemDetails.Extensions.TryAdd("trace_id", context.HttpContext.TraceIdentifier);
         });
+        // Development's default throws on unreadable requests (a 500 through the exception handler); answer 400.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
         builder.Services.AddOpenApi();
         return builder;
     }

@@ -11,11 +11,28 @@ namespace Provisioning.Core.Workspaces;
 /// </summary>
 public sealed class WorkspaceQueries(IDbContextFactory<ProvisioningDbContext> dbFactory)
 {
-    public async Task<PageOf<WorkspaceSummary>> ListAsync(string tenantId, WorkspaceStatus? status, int page, int pageSize, CancellationToken cancellationToken)
+    public Task<PageOf<WorkspaceSummary>> ListAsync(string tenantId, WorkspaceStatus? status, int page, int pageSize, CancellationToken cancellationToken) =>
+        ListAsync(tenantId, status, search: null, page, pageSize, cancellationToken);
+
+    /// <summary>One page of the tenant's workspaces, newest first; <paramref name="search"/> keeps names that contain it.</summary>
+    public async Task<PageOf<WorkspaceSummary>> ListAsync(
+        string tenantId, WorkspaceStatus? status, string? search, int page, int pageSize, CancellationToken cancellationToken)
     {
         await using var db = await ScopedAsync(tenantId, cancellationToken);
         var query = db.Workspaces.AsNoTracking().Where(w => status == null ? w.Status != WorkspaceStatus.Deleted : w.Status == status);
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            // Names are lowercase by rule, so a lowercase needle makes the search case-insensitive on every provider.
+            var needle = search.Trim().ToLowerInvariant();
+            query = query.Where(w => w.Name.Contains(needle));
+        }
+
         var total = await query.CountAsync(cancellationToken);
+        if (IsPastTheEnd(page, pageSize, total))
+        {
+            return new PageOf<WorkspaceSummary>([], total, page, pageSize);
+        }
+
         var items = await query
             .OrderByDescending(w => w.CreatedAt)
             .Skip((page - 1) * pageSize)
@@ -81,6 +98,11 @@ public sealed class WorkspaceQueries(IDbContextFactory<ProvisioningDbContext> db
             .Where(w => status == null ? w.Status != WorkspaceStatus.Deleted : w.Status == status)
             .Where(w => errorCode == null || w.ErrorCode == errorCode);
         var total = await query.CountAsync(cancellationToken);
+        if (IsPastTheEnd(page, pageSize, total))
+        {
+            return new PageOf<AdminWorkspaceView>([], total, page, pageSize);
+        }
+
         var workspaces = await query
             .OrderByDescending(w => w.UpdatedAt)
             .Skip((page - 1) * pageSize)
@@ -97,6 +119,9 @@ public sealed class WorkspaceQueries(IDbContextFactory<ProvisioningDbContext> db
             .ToList();
         return new PageOf<AdminWorkspaceView>(items, total, page, pageSize);
     }
+
+    // Computed in 64 bits: a huge page number must not overflow into a negative offset (which SQLite reads as 0).
+    private static bool IsPastTheEnd(int page, int pageSize, int total) => (long)(page - 1) * pageSize >= Math.Max(total, 1);
 
     private static JsonElement Payload(string json, bool includeTechnicalDetail)
     {

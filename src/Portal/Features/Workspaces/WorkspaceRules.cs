@@ -62,6 +62,7 @@ public static partial class WorkspaceRules
         return errors;
     }
 
-    [GeneratedRegex("^[a-z][a-z0-9-]{2,62}$", RegexOptions.CultureInvariant)]
+    // \z, not $: $ also matches before a final newline.
+    [GeneratedRegex(@"^[a-z][a-z0-9-]{2,62}\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 }

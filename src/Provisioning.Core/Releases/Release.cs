@@ -1,0 +1,51 @@
+namespace Provisioning.Core.Releases;
+
+public enum ReleaseTemplate
+{
+    App,
+    Vm,
+}
+
+/// <summary>
+/// A versioned, provisionable product. It is available when its artifact exists in the release
+/// store and matches <see cref="Sha256"/>.
+/// </summary>
+public sealed class Release
+{
+    private Release()
+    {
+    }
+
+    public Release(string name, string version, ReleaseTemplate template, string artifactFileName, string sha256, int defaultCpu, int defaultMemoryGb)
+    {
+        Id = $"{name}@{version}";
+        Name = name;
+        Version = version;
+        Template = template;
+        ArtifactFileName = artifactFileName;
+        Sha256 = sha256.ToLowerInvariant();
+        DefaultCpu = defaultCpu;
+        DefaultMemoryGb = defaultMemoryGb;
+    }
+
+    /// <summary><c>name@version</c>, e.g. <c>demo-app@1.0.0</c>.</summary>
+    public string Id { get; private set; } = "";
+
+    public string Name { get; private set; } = "";
+
+    public string Version { get; private set; } = "";
+
+    public ReleaseTemplate Template { get; private set; }
+
+    /// <summary>File name inside the release store.</summary>
+    public string ArtifactFileName { get; private set; } = "";
+
+    /// <summary>Lower-case hex SHA-256 the artifact must have.</summary>
+    public string Sha256 { get; private set; } = "";
+
+    public int DefaultCpu { get; private set; }
+
+    public int DefaultMemoryGb { get; private set; }
+
+    public void RecordChecksum(string sha256) => Sha256 = sha256.ToLowerInvariant();
+}
