@@ -54,25 +54,34 @@ public sealed partial class ProvisioningEngine(
             ["WorkspaceId"] = workspace.Id,
             ["Attempt"] = attempt.Number,
         });
-        var tracker = new ResourceTracker(db, workspace.Id, time);
+        var resources = await db.Resources.Where(r => r.WorkspaceId == workspace.Id).ToListAsync(cancellationToken);
+        var remaining = workspace.Steps.OrderBy(s => s.Order).Where(s => !s.HasSucceeded).Select(s => steps[s.Name]).ToList();
 
-        foreach (var record in workspace.Steps.OrderBy(s => s.Order).Where(s => !s.HasSucceeded).ToList())
+        // Each commit ends one step and starts the next, so a crash leaves exactly one step running.
+        if (remaining.Count > 0)
         {
-            var step = steps[record.Name];
-            workspace.StartStep(step.Name, time.GetUtcNow());
-            await db.SaveChangesAsync(cancellationToken);
-            var context = Context(workspace, release, step.Name, tracker, cancellationToken);
+            Begin(workspace, release, remaining[0], resources);
+        }
+        else
+        {
+            Complete(workspace, resources);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        for (var i = 0; i < remaining.Count; i++)
+        {
+            var step = remaining[i];
             try
             {
-                await ExecuteWithRetriesAsync(db, workspace, step, context, cancellationToken);
+                await ExecuteWithRetriesAsync(db, workspace, step, Context(workspace, release, step.Name, cancellationToken), cancellationToken);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 var error = ProvisioningError.From(e);
-                LogStepFailed(step.Name, error.Code, record.RetryCount, e);
+                LogStepFailed(step.Name, error.Code, workspace.Step(step.Name).RetryCount, e);
                 workspace.FailStep(step.Name, error, time.GetUtcNow());
                 await db.SaveChangesAsync(cancellationToken);
-                await CompensateAsync(db, workspace, release, record.Order, tracker, cancellationToken);
+                await CompensateAsync(db, workspace, release, workspace.Step(step.Name).Order, cancellationToken);
                 workspace.FailAttempt(step.Name, error, time.GetUtcNow());
                 await db.SaveChangesAsync(cancellationToken);
                 LogAttemptFailed(error.Code, step.Name);
@@ -80,17 +89,49 @@ public sealed partial class ProvisioningEngine(
             }
 
             workspace.CompleteStep(step.Name, time.GetUtcNow());
+            if (i + 1 < remaining.Count)
+            {
+                Begin(workspace, release, remaining[i + 1], resources);
+            }
+            else
+            {
+                Complete(workspace, resources);
+            }
+
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        // What an earlier attempt kept on purpose is in use again.
-        var retained = await db.Resources
-            .Where(r => r.WorkspaceId == workspace.Id && r.State == ResourceState.Retained)
-            .ToListAsync(cancellationToken);
-        retained.ForEach(r => r.MoveTo(ResourceState.Active, time.GetUtcNow()));
-        workspace.CompleteAttempt(time.GetUtcNow());
-        await db.SaveChangesAsync(cancellationToken);
         LogAttemptSucceeded();
+    }
+
+    /// <summary>Starts a step and records what it is about to create, in the same commit.</summary>
+    private void Begin(Workspace workspace, Release release, IProvisioningStep step, List<Resource> resources)
+    {
+        var now = time.GetUtcNow();
+        workspace.StartStep(step.Name, now);
+        foreach (var planned in step.Resources(Context(workspace, release, step.Name, CancellationToken.None)))
+        {
+            var known = resources.Find(r => r.Step == step.Name && r.Kind == planned.Kind && r.ExternalId == planned.ExternalId);
+            if (known is null)
+            {
+                resources.Add(workspace.PlanResource(step.Name, planned.Kind, planned.ExternalId, now));
+            }
+            else if (known.State != ResourceState.Active)
+            {
+                known.MoveTo(ResourceState.Active, now);
+            }
+        }
+    }
+
+    private void Complete(Workspace workspace, List<Resource> resources)
+    {
+        // What an earlier attempt kept on purpose is in use again.
+        foreach (var retained in resources.Where(r => r.State == ResourceState.Retained))
+        {
+            retained.MoveTo(ResourceState.Active, time.GetUtcNow());
+        }
+
+        workspace.CompleteAttempt(time.GetUtcNow());
     }
 
     private async Task ExecuteWithRetriesAsync(
@@ -125,7 +166,7 @@ public sealed partial class ProvisioningEngine(
     /// for a platform admin, and is logged at Critical (AC-3.6.4).
     /// </summary>
     private async Task CompensateAsync(
-        ProvisioningDbContext db, Workspace workspace, Release release, int failedOrder, ResourceTracker tracker, CancellationToken cancellationToken)
+        ProvisioningDbContext db, Workspace workspace, Release release, int failedOrder, CancellationToken cancellationToken)
     {
         foreach (var record in workspace.Steps.Where(s => s.Order <= failedOrder).OrderByDescending(s => s.Order).ToList())
         {
@@ -148,7 +189,7 @@ public sealed partial class ProvisioningEngine(
                 continue;
             }
 
-            await UndoStepAsync(db, workspace, release, step, resources, tracker,
+            await UndoStepAsync(db, workspace, release, step, resources,
                 () => workspace.RevertStep(step.Name, resources, time.GetUtcNow()), cancellationToken);
         }
     }
@@ -161,7 +202,6 @@ public sealed partial class ProvisioningEngine(
             ["CorrelationId"] = workspace.CorrelationId ?? Guid.Empty,
             ["WorkspaceId"] = workspace.Id,
         });
-        var tracker = new ResourceTracker(db, workspace.Id, time);
         foreach (var record in workspace.Steps.OrderByDescending(s => s.Order).ToList())
         {
             var step = steps[record.Name];
@@ -173,7 +213,7 @@ public sealed partial class ProvisioningEngine(
                 continue;
             }
 
-            await UndoStepAsync(db, workspace, release, step, resources, tracker,
+            await UndoStepAsync(db, workspace, release, step, resources,
                 () => workspace.ReleaseStepResources(step.Name, resources, time.GetUtcNow()), cancellationToken);
         }
 
@@ -207,7 +247,7 @@ public sealed partial class ProvisioningEngine(
         try
         {
             await faults.BeforeAsync(step.Name, FaultPhase.Compensate, cancellationToken);
-            await step.CompensateAsync(Context(workspace, release, step.Name, new ResourceTracker(db, workspace.Id, time), cancellationToken));
+            await step.CompensateAsync(Context(workspace, release, step.Name, cancellationToken));
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -226,12 +266,12 @@ public sealed partial class ProvisioningEngine(
 
     private async Task UndoStepAsync(
         ProvisioningDbContext db, Workspace workspace, Release release, IProvisioningStep step, IReadOnlyList<Resource> resources,
-        ResourceTracker tracker, Action recordUndone, CancellationToken cancellationToken)
+        Action recordUndone, CancellationToken cancellationToken)
     {
         try
         {
             await faults.BeforeAsync(step.Name, FaultPhase.Compensate, cancellationToken);
-            await step.CompensateAsync(Context(workspace, release, step.Name, tracker, cancellationToken));
+            await step.CompensateAsync(Context(workspace, release, step.Name, cancellationToken));
             recordUndone();
             await db.SaveChangesAsync(cancellationToken);
             LogReleased(step.Name, resources.Count);
@@ -247,9 +287,9 @@ public sealed partial class ProvisioningEngine(
     private static Task<List<Resource>> ResourcesAsync(ProvisioningDbContext db, Guid workspaceId, string step, ResourceState state, CancellationToken cancellationToken) =>
         db.Resources.Where(r => r.WorkspaceId == workspaceId && r.Step == step && r.State == state).ToListAsync(cancellationToken);
 
-    private static StepContext Context(Workspace workspace, Release release, string step, IResourceTracker tracker, CancellationToken cancellationToken) =>
+    private static StepContext Context(Workspace workspace, Release release, string step, CancellationToken cancellationToken) =>
         new(workspace.Id, workspace.TenantId, workspace.Name, workspace.Cpu, workspace.MemoryGb, release,
-            workspace.CorrelationId ?? Guid.Empty, step, workspace.Step(step).StartedAt ?? default, tracker, cancellationToken);
+            workspace.CorrelationId ?? Guid.Empty, step, workspace.Step(step).StartedAt ?? default, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Step {Step} failed with {ErrorCode} after {RetryCount} retries")]
     private partial void LogStepFailed(string step, string errorCode, int retryCount, Exception exception);
@@ -274,28 +314,4 @@ public sealed partial class ProvisioningEngine(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Provisioning succeeded")]
     private partial void LogAttemptSucceeded();
-
-    /// <summary>Records resources on the attempt's own context, committed at once so a crash cannot lose them.</summary>
-    private sealed class ResourceTracker(ProvisioningDbContext db, Guid workspaceId, TimeProvider time) : IResourceTracker
-    {
-        public async Task TrackAsync(string step, string kind, string externalId, CancellationToken cancellationToken)
-        {
-            var existing = await db.Resources.SingleOrDefaultAsync(
-                r => r.WorkspaceId == workspaceId && r.Step == step && r.Kind == kind && r.ExternalId == externalId, cancellationToken);
-            if (existing is null)
-            {
-                db.Resources.Add(new Resource(workspaceId, step, kind, externalId, time.GetUtcNow()));
-            }
-            else if (existing.State != ResourceState.Active)
-            {
-                existing.MoveTo(ResourceState.Active, time.GetUtcNow());
-            }
-            else
-            {
-                return;
-            }
-
-            await db.SaveChangesAsync(cancellationToken);
-        }
-    }
 }

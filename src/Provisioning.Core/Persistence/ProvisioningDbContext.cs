@@ -72,24 +72,36 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : Identity
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        // A workspace may record an event without a column changing (the same timestamp twice): look at events too.
-        var workspaces = ChangeTracker.Entries<Workspace>()
-            .Where(e => e.State is EntityState.Added or EntityState.Modified || e.Entity.PendingEvents.Count > 0)
-            .Select(e => e.Entity)
-            .ToList();
-        foreach (var workspace in workspaces)
+        // Changes are detected once here; the save below need not do it again.
+        ChangeTracker.DetectChanges();
+        var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        try
         {
-            workspace.EnsureConsistent();
-            Events.AddRange(workspace.PendingEvents);
-        }
+            // A workspace may record an event without a column changing (the same timestamp twice): look at events too.
+            var workspaces = ChangeTracker.Entries<Workspace>()
+                .Where(e => e.State is EntityState.Added or EntityState.Modified || e.Entity.PendingEvents.Count > 0)
+                .Select(e => e.Entity)
+                .ToList();
+            foreach (var workspace in workspaces)
+            {
+                workspace.EnsureConsistent();
+                Events.AddRange(workspace.PendingEvents);
+                Resources.AddRange(workspace.PlannedResources);
+            }
 
-        var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-        foreach (var workspace in workspaces)
+            var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            foreach (var workspace in workspaces)
+            {
+                workspace.ClearPendingEvents();
+            }
+
+            return saved;
+        }
+        finally
         {
-            workspace.ClearPendingEvents();
+            ChangeTracker.AutoDetectChangesEnabled = autoDetect;
         }
-
-        return saved;
     }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

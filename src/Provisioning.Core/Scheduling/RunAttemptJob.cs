@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Provisioning.Core.Engine;
 using Quartz;
@@ -10,7 +11,8 @@ namespace Provisioning.Core.Scheduling;
 /// it needs (seed 001's broken retry).
 /// </summary>
 [DisallowConcurrentExecution]
-public sealed partial class RunAttemptJob(ProvisioningEngine engine, TimeProvider time, ILogger<RunAttemptJob> logger) : IJob
+public sealed partial class RunAttemptJob(
+    ProvisioningEngine engine, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<RunAttemptJob> logger) : IJob
 {
     public const string WorkspaceIdKey = "workspace_id";
     private static readonly TimeSpan RetryAfterCrash = TimeSpan.FromSeconds(10);
@@ -20,11 +22,14 @@ public sealed partial class RunAttemptJob(ProvisioningEngine engine, TimeProvide
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         var workspaceId = Guid.Parse(context.MergedJobDataMap.GetString(WorkspaceIdKey)!);
+        // The scheduler lets running jobs go on while the host shuts down; stopping is a cancellation, so a
+        // step interrupted by it stays running (and runs again at the next start) instead of failing.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
         try
         {
-            await engine.RunAsync(workspaceId, cancellationToken);
+            await engine.RunAsync(workspaceId, stopping.Token);
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (!stopping.IsCancellationRequested)
         {
             // The engine itself failed (database unavailable…): the attempt is still active, so run it again shortly.
             LogEngineFailed(workspaceId, e);

@@ -10,6 +10,9 @@ public enum ResourcePolicy
     Retain,
 }
 
+/// <summary>A resource a step will create, under the name that makes its creation idempotent.</summary>
+public sealed record PlannedResource(string Kind, string ExternalId);
+
 /// <summary>
 /// One step of a provisioning plan. Both methods must be idempotent: running <see cref="ExecuteAsync"/>
 /// again after it already did its work finds and reuses that work, and compensating something already
@@ -21,6 +24,12 @@ public interface IProvisioningStep
     string Name { get; }
 
     ResourcePolicy OnFailure { get; }
+
+    /// <summary>
+    /// What the step creates. The engine records these in the same commit that starts the step, before
+    /// anything exists, so a crash can never leave a resource nobody knows about.
+    /// </summary>
+    IReadOnlyList<PlannedResource> Resources(StepContext context) => [];
 
     Task ExecuteAsync(StepContext context);
 

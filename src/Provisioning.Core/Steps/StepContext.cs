@@ -2,12 +2,6 @@ using Provisioning.Core.Releases;
 
 namespace Provisioning.Core.Steps;
 
-/// <summary>Records what a step created, so compensation and deletion can account for it.</summary>
-public interface IResourceTracker
-{
-    Task TrackAsync(string step, string kind, string externalId, CancellationToken cancellationToken);
-}
-
 /// <summary>Everything a step needs to know about the workspace it works on. Holds no secrets.</summary>
 public sealed record StepContext(
     Guid WorkspaceId,
@@ -19,12 +13,8 @@ public sealed record StepContext(
     Guid CorrelationId,
     string StepName,
     DateTimeOffset StepStartedAt,
-    IResourceTracker Resources,
     CancellationToken CancellationToken)
 {
     /// <summary>The stable name under which this workspace's infrastructure is created (idempotency key).</summary>
     public string ResourceName(string suffix) => $"ws-{WorkspaceId:N}-{suffix}";
-
-    public Task TrackAsync(string kind, string externalId) =>
-        Resources.TrackAsync(StepName, kind, externalId, CancellationToken);
 }

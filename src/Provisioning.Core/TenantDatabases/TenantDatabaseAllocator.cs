@@ -26,7 +26,7 @@ public sealed class TenantDatabaseAllocator(
         if (record is null)
         {
             var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
-            record = new TenantDatabase(workspaceId, $"{workspaceId:N}.db", _protector.Protect(password), time.GetUtcNow());
+            record = new TenantDatabase(workspaceId, DatabaseName(workspaceId), _protector.Protect(password), time.GetUtcNow());
             db.TenantDatabases.Add(record);
             await db.SaveChangesAsync(cancellationToken);
         }
@@ -107,6 +107,9 @@ public sealed class TenantDatabaseAllocator(
         db.TenantDatabases.Remove(record);
         await db.SaveChangesAsync(cancellationToken);
     }
+
+    /// <summary>The database's name, known before it exists.</summary>
+    public static string DatabaseName(Guid workspaceId) => $"{workspaceId:N}.db";
 
     private string PathOf(TenantDatabase record) => Path.Combine(dataDirectory.TenantDatabases, record.FileName);
 

@@ -18,6 +18,7 @@ public sealed class Workspace
     private readonly List<ProvisioningStep> _steps = [];
     private readonly List<ProvisioningAttempt> _attempts = [];
     private readonly List<WorkspaceEvent> _pendingEvents = [];
+    private readonly List<Resource> _plannedResources = [];
 
     private Workspace()
     {
@@ -65,6 +66,9 @@ public sealed class Workspace
     public ProvisioningAttempt? LatestAttempt => _attempts.MaxBy(a => a.Number);
 
     internal IReadOnlyList<WorkspaceEvent> PendingEvents => _pendingEvents;
+
+    /// <summary>Resources recorded since the last save; saved with it.</summary>
+    internal IReadOnlyList<Resource> PlannedResources => _plannedResources;
 
     /// <summary>A new workspace, its plan's steps all pending, with its first attempt started.</summary>
     public static Workspace Request(
@@ -167,6 +171,15 @@ public sealed class Workspace
         });
     }
 
+    /// <summary>Records a resource a running step is about to create.</summary>
+    public Resource PlanResource(string step, string kind, string externalId, DateTimeOffset now)
+    {
+        RequireProvisioning();
+        var resource = new Resource(Id, step, kind, externalId, now);
+        _plannedResources.Add(resource);
+        return resource;
+    }
+
     public void CompleteStep(string name, DateTimeOffset now)
     {
         RequireProvisioning();
@@ -267,8 +280,19 @@ public sealed class Workspace
         });
     }
 
+    /// <summary>
+    /// Compensation of this step failed: its resources are orphaned for a platform admin. During a failed
+    /// attempt the step still goes back to pending, so a retry runs it again and, being idempotent, finds
+    /// and reclaims what is left.
+    /// </summary>
     public void OrphanStepResources(string name, IReadOnlyList<Resource> orphaned, string error, DateTimeOffset now)
     {
+        var step = Step(name);
+        if (Status == WorkspaceStatus.Provisioning && step.Status != StepStatus.Failed)
+        {
+            step.Revert();
+        }
+
         foreach (var resource in orphaned)
         {
             resource.MoveTo(ResourceState.Orphaned, now, error);
@@ -372,7 +396,11 @@ public sealed class Workspace
         _pendingEvents.Add(new WorkspaceEvent(Id, TenantId, type, now, actor, CorrelationId,
             JsonSerializer.Serialize(payload, PayloadJson)));
 
-    internal void ClearPendingEvents() => _pendingEvents.Clear();
+    internal void ClearPendingEvents()
+    {
+        _pendingEvents.Clear();
+        _plannedResources.Clear();
+    }
 
     /// <summary>
     /// The one rule that keeps <see cref="Status"/> from drifting away from the attempts and steps

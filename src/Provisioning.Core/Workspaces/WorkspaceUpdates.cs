@@ -100,7 +100,7 @@ internal sealed class PublishCommittedEvents(IWorkspaceUpdates updates) : SaveCh
         if (eventData.Context is { } context && _saving.TryGetValue(context, out var saved))
         {
             _saving.Remove(context);
-            updates.Publish(saved.Select(e => new WorkspaceChanged(e.WorkspaceId, e.TenantId, e.Sequence, e.Type, e.OccurredAt)).ToList());
+            updates.Publish(saved.OrderBy(e => e.Sequence).Select(e => new WorkspaceChanged(e.WorkspaceId, e.TenantId, e.Sequence, e.Type, e.OccurredAt)).ToList());
         }
 
         return ValueTask.FromResult(result);

@@ -12,11 +12,10 @@ public sealed class CreateTenantDatabaseStep(TenantDatabaseAllocator databases) 
 
     public ResourcePolicy OnFailure => ResourcePolicy.Retain;
 
-    public async Task ExecuteAsync(StepContext context)
-    {
-        var credentials = await databases.AllocateAsync(context.WorkspaceId, context.CancellationToken);
-        await context.TrackAsync("database", credentials.DatabaseName);
-    }
+    public IReadOnlyList<PlannedResource> Resources(StepContext context) =>
+        [new("database", TenantDatabaseAllocator.DatabaseName(context.WorkspaceId))];
+
+    public Task ExecuteAsync(StepContext context) => databases.AllocateAsync(context.WorkspaceId, context.CancellationToken);
 
     public Task CompensateAsync(StepContext context) => databases.DropAsync(context.WorkspaceId, context.CancellationToken);
 }

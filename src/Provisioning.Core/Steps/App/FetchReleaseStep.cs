@@ -12,12 +12,11 @@ public sealed class FetchReleaseStep(ReleaseStore releases, DataDirectory dataDi
     public string ArtifactPath(StepContext context) =>
         Path.Combine(dataDirectory.WorkspaceFolder(context.WorkspaceId), "artifact", context.Release.ArtifactFileName);
 
-    public async Task ExecuteAsync(StepContext context)
-    {
-        var destination = ArtifactPath(context);
-        await context.TrackAsync("artifact", Path.GetRelativePath(dataDirectory.Root, destination));
-        await releases.FetchAsync(context.Release, destination, context.CancellationToken);
-    }
+    public IReadOnlyList<PlannedResource> Resources(StepContext context) =>
+        [new("artifact", Path.GetRelativePath(dataDirectory.Root, ArtifactPath(context)))];
+
+    public Task ExecuteAsync(StepContext context) =>
+        releases.FetchAsync(context.Release, ArtifactPath(context), context.CancellationToken);
 
     public Task CompensateAsync(StepContext context)
     {

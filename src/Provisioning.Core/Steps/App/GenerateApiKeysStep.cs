@@ -17,6 +17,9 @@ public sealed class GenerateApiKeysStep(SimulatedInfrastructure infrastructure, 
 
     public ResourcePolicy OnFailure => ResourcePolicy.Release;
 
+    public IReadOnlyList<PlannedResource> Resources(StepContext context) =>
+        [.. Keys.Select(key => new PlannedResource("api_key", context.ResourceName($"key-{key}")))];
+
     public async Task ExecuteAsync(StepContext context)
     {
         foreach (var key in Keys)
@@ -28,8 +31,6 @@ public sealed class GenerateApiKeysStep(SimulatedInfrastructure infrastructure, 
                 var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
                 await infrastructure.HoldSecretAsync(name, _protector.Protect(secret), context.CancellationToken);
             }
-
-            await context.TrackAsync("api_key", name);
         }
     }
 

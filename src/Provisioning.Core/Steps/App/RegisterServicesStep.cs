@@ -11,12 +11,14 @@ public sealed class RegisterServicesStep(SimulatedInfrastructure infrastructure)
 
     public ResourcePolicy OnFailure => ResourcePolicy.Release;
 
+    public IReadOnlyList<PlannedResource> Resources(StepContext context) =>
+        [.. Services.Select(service => new PlannedResource("registration", context.ResourceName($"reg-{service}")))];
+
     public async Task ExecuteAsync(StepContext context)
     {
         foreach (var service in Services)
         {
-            var registration = await infrastructure.CreateAsync(context.WorkspaceId, context.ResourceName($"reg-{service}"), "registration", 0, 0, context.CancellationToken);
-            await context.TrackAsync("registration", registration.Name);
+            await infrastructure.CreateAsync(context.WorkspaceId, context.ResourceName($"reg-{service}"), "registration", 0, 0, context.CancellationToken);
         }
     }
 

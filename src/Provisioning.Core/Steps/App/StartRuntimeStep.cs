@@ -17,6 +17,9 @@ public sealed class StartRuntimeStep(
 
     public ResourcePolicy OnFailure => ResourcePolicy.Release;
 
+    public IReadOnlyList<PlannedResource> Resources(StepContext context) =>
+        [new("volume", context.ResourceName("volume")), new("deployment", context.ResourceName("deployment"))];
+
     public async Task ExecuteAsync(StepContext context)
     {
         _ = await databases.FindAsync(context.WorkspaceId, context.CancellationToken)
@@ -27,10 +30,8 @@ public sealed class StartRuntimeStep(
             manifest = ReleaseManifest.Parse(artifact);
         }
 
-        var volume = await infrastructure.CreateAsync(context.WorkspaceId, context.ResourceName("volume"), "volume", 0, 0, context.CancellationToken);
-        await context.TrackAsync("volume", volume.Name);
+        await infrastructure.CreateAsync(context.WorkspaceId, context.ResourceName("volume"), "volume", 0, 0, context.CancellationToken);
         var deployment = await infrastructure.CreateAsync(context.WorkspaceId, context.ResourceName("deployment"), "deployment", context.Cpu, context.MemoryGb, context.CancellationToken);
-        await context.TrackAsync("deployment", deployment.Name);
         await infrastructure.PowerOnAsync(deployment.Name, manifest.BecomesReady, context.CancellationToken);
     }
 

@@ -9,11 +9,10 @@ public sealed class CloneVmStep(SimulatedInfrastructure infrastructure) : IProvi
 
     public ResourcePolicy OnFailure => ResourcePolicy.Release;
 
-    public async Task ExecuteAsync(StepContext context)
-    {
-        var vm = await infrastructure.CreateAsync(context.WorkspaceId, context.ResourceName("vm"), "vm", context.Cpu, context.MemoryGb, context.CancellationToken);
-        await context.TrackAsync("vm", vm.Name);
-    }
+    public IReadOnlyList<PlannedResource> Resources(StepContext context) => [new("vm", context.ResourceName("vm"))];
+
+    public Task ExecuteAsync(StepContext context) =>
+        infrastructure.CreateAsync(context.WorkspaceId, context.ResourceName("vm"), "vm", context.Cpu, context.MemoryGb, context.CancellationToken);
 
     public Task CompensateAsync(StepContext context) => infrastructure.DeleteAsync(context.ResourceName("vm"), context.CancellationToken);
 }

@@ -9,11 +9,10 @@ public sealed class ConfigureNetworkStep(SimulatedInfrastructure infrastructure)
 
     public ResourcePolicy OnFailure => ResourcePolicy.Release;
 
-    public async Task ExecuteAsync(StepContext context)
-    {
-        var nic = await infrastructure.CreateAsync(context.WorkspaceId, context.ResourceName("nic"), "network", 0, 0, context.CancellationToken);
-        await context.TrackAsync("network", nic.Name);
-    }
+    public IReadOnlyList<PlannedResource> Resources(StepContext context) => [new("network", context.ResourceName("nic"))];
+
+    public Task ExecuteAsync(StepContext context) =>
+        infrastructure.CreateAsync(context.WorkspaceId, context.ResourceName("nic"), "network", 0, 0, context.CancellationToken);
 
     public Task CompensateAsync(StepContext context) => infrastructure.DeleteAsync(context.ResourceName("nic"), context.CancellationToken);
 }

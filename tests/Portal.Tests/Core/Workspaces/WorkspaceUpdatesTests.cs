@@ -22,6 +22,9 @@ public sealed class WorkspaceUpdatesTests
 
         var stored = await harness.EventsAsync(workspace.Id);
         acme.Select(c => c.Sequence).ShouldBe(stored.Select(e => e.Sequence));
+        // One commit ends a step and starts the next: the events still read in the order things happened.
+        stored.Select(e => e.Type).Skip(2).Take(4).ShouldBe(
+            [WorkspaceEventTypes.StepStarted, WorkspaceEventTypes.StepSucceeded, WorkspaceEventTypes.StepStarted, WorkspaceEventTypes.StepSucceeded]);
         acme.Last().Type.ShouldBe(WorkspaceEventTypes.Succeeded);
         acme.ShouldAllBe(c => c.WorkspaceId == workspace.Id && c.TenantId == "acme");
         globex.ShouldBeEmpty();
