@@ -17,6 +17,7 @@ try
     builder.AddProvisioning();
     builder.AddPortalIdentity();
     builder.AddPortalApi();
+    builder.AddPortalNotifications();
     builder.AddDemoData();
     builder.AddPortalHealth();
     builder.Services.AddMudServices();
@@ -45,6 +46,7 @@ app.MapReleasesApi();
 app.MapWorkspacesApi();
 app.MapAdminApi();
 app.MapNotificationsApi();
+app.MapOutboxApi();
 app.MapPlatformApi();
 
 app.MapStaticAssets();

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Provisioning.Core;
 using Provisioning.Core.Engine;
+using Provisioning.Core.Notifications;
 using Provisioning.Core.Persistence;
 using Provisioning.Core.Releases;
 using Provisioning.Core.Scheduling;
@@ -59,7 +60,7 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<WorkspaceQueries>();
         services.AddSingleton<IWorkspaceUpdates, InProcessWorkspaceUpdates>();
         services.AddSingleton<ISaveChangesInterceptor, PublishCommittedEvents>();
-        services.AddSingleton<Provisioning.Core.Notifications.NotificationInbox>();
+        services.AddNotifications();
         services.AddSingleton<ProvisioningReadiness>();
 
         // Start-up work runs before Quartz starts (hosted services start in registration order).
@@ -78,6 +79,8 @@ public static class ProvisioningServiceCollectionExtensions
         {
             _ = services.GetRequiredService<IOptions<ProvisioningOptions>>().Value;
             _ = services.GetRequiredService<IOptions<SimulatorOptions>>().Value;
+            _ = services.GetRequiredService<IOptions<MailOptions>>().Value;
+            _ = services.GetRequiredService<IOptions<PortalLinkOptions>>().Value;
             services.GetRequiredService<DataDirectory>().EnsureWritable();
         }
         catch (OptionsValidationException e)
@@ -141,6 +144,7 @@ public static class ProvisioningServiceCollectionExtensions
         {
             // Waiting attempts hold a timer, not a thread, so many may run at once.
             quartz.UseDefaultThreadPool(pool => pool.MaxConcurrency = Math.Max(1, maxConcurrency));
+            quartz.AddOutboxDelivery();
             quartz.UsePersistentStore(store =>
             {
                 // Its own file: the scheduler's writes never queue behind the engine's.

@@ -37,6 +37,8 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : Identity
 
     public DbSet<Notification> Notifications => Set<Notification>();
 
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
     public DbSet<TenantDatabase> TenantDatabases => Set<TenantDatabase>();
@@ -111,5 +113,6 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : Identity
         modelBuilder.Entity<Workspace>().HasQueryFilter(w => TenantScope == null || w.TenantId == TenantScope);
         modelBuilder.Entity<WorkspaceEvent>().HasQueryFilter(e => TenantScope == null || e.TenantId == TenantScope);
         modelBuilder.Entity<Notification>().HasQueryFilter(n => TenantScope == null || n.TenantId == TenantScope);
+        modelBuilder.Entity<OutboxMessage>().HasQueryFilter(m => TenantScope == null || m.TenantId == TenantScope);
     }
 }

@@ -1,0 +1,54 @@
+using Microsoft.EntityFrameworkCore;
+using Provisioning.Core.Persistence;
+using Provisioning.Core.Workspaces;
+
+namespace Provisioning.Core.Notifications;
+
+/// <summary>An outbox email as a platform admin sees it: where it is, and what went wrong last.</summary>
+public sealed record OutboxMessageView(
+    Guid Id, string Recipient, string RecipientUserId, string TenantId, Guid? WorkspaceId, string Template, string Subject,
+    OutboxStatus Status, int Attempts, string? LastError, DateTimeOffset? NextAttemptAt, DateTimeOffset CreatedAt,
+    DateTimeOffset? LastAttemptAt, DateTimeOffset? SentAt, int Resends);
+
+/// <summary>The platform admin's view of the email outbox, and the resend.</summary>
+public sealed class OutboxAdmin(IDbContextFactory<ProvisioningDbContext> dbFactory, TimeProvider time)
+{
+    /// <summary>Newest first; optionally one status and one tenant.</summary>
+    public async Task<PageOf<OutboxMessageView>> ListAsync(
+        OutboxStatus? status, string? tenantId, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var query = db.Outbox.AsNoTracking()
+            .Where(m => status == null || m.Status == status)
+            .Where(m => tenantId == null || m.TenantId == tenantId);
+        var total = await query.CountAsync(cancellationToken);
+        var items = await query
+            .OrderByDescending(m => m.CreatedAt)
+            .ThenByDescending(m => m.Id)
+            .Skip((page - 1) * pageSize)
+            .Take(pageSize)
+            .Select(m => new OutboxMessageView(m.Id, m.Recipient, m.RecipientUserId, m.TenantId, m.WorkspaceId, m.Template, m.Subject,
+                m.Status, m.Attempts, m.LastError, m.NextAttemptAt, m.CreatedAt, m.LastAttemptAt, m.SentAt, m.Resends))
+            .ToListAsync(cancellationToken);
+        return new PageOf<OutboxMessageView>(items, total, page, pageSize);
+    }
+
+    /// <summary>
+    /// Queues a message to go out again at the next delivery run: a sent or failed one as a new delivery, a
+    /// pending one without waiting out its backoff. Null when there is no such message.
+    /// </summary>
+    public async Task<OutboxMessageView?> ResendAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var m = await db.Outbox.SingleOrDefaultAsync(x => x.Id == id, cancellationToken);
+        if (m is null)
+        {
+            return null;
+        }
+
+        m.Resend(time.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        return new OutboxMessageView(m.Id, m.Recipient, m.RecipientUserId, m.TenantId, m.WorkspaceId, m.Template, m.Subject,
+            m.Status, m.Attempts, m.LastError, m.NextAttemptAt, m.CreatedAt, m.LastAttemptAt, m.SentAt, m.Resends);
+    }
+}
