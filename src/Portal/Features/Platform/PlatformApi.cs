@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Api;
@@ -8,11 +7,10 @@ using Provisioning.Core.Engine;
 using Provisioning.Core.Errors;
 using Provisioning.Core.Releases;
 using Provisioning.Core.Simulator;
-using Provisioning.Core.Steps;
 
 namespace Portal.Features.Platform;
 
-public static partial class PlatformApi
+public static class PlatformApi
 {
     /// <summary>Release artifacts are small demo documents here; 64 MiB leaves room for real ones.</summary>
     private const long MaxArtifactBytes = 64L * 1024 * 1024;
@@ -47,7 +45,7 @@ public static partial class PlatformApi
     public static async Task<Results<Ok<ReleaseView>, ValidationProblem, ProblemHttpResult>> PublishArtifactAsync(
         string id, [FromHeader(Name = "X-Checksum-Sha256")] string? checksum, HttpRequest request, ReleaseCatalog catalog, CancellationToken cancellationToken)
     {
-        if (checksum is not null && !Sha256Hex().IsMatch(checksum))
+        if (checksum is not null && !PlatformRules.IsSha256(checksum))
         {
             return ApiProblems.Invalid("X-Checksum-Sha256", "The checksum must be 64 hexadecimal characters.");
         }
@@ -67,17 +65,7 @@ public static partial class PlatformApi
     public static async Task<Results<Ok<CapacityView>, ValidationProblem>> SetCapacityAsync(
         CapacityRequest? body, SimulatedInfrastructure sim, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (body?.Cpu is not (>= 1 and <= 100_000))
-        {
-            errors["cpu"] = ["cpu must be between 1 and 100000."];
-        }
-
-        if (body?.MemoryGb is not (>= 1 and <= 1_000_000))
-        {
-            errors["memory_gb"] = ["memory_gb must be between 1 and 1000000."];
-        }
-
+        var errors = PlatformRules.CheckCapacity(body);
         if (errors.Count > 0)
         {
             return ApiProblems.Invalid(errors);
@@ -90,58 +78,13 @@ public static partial class PlatformApi
     public static async Task<Results<Created<FaultView>, ValidationProblem>> AddFaultAsync(
         FaultRequest? body, SimulatedInfrastructure sim, TimeProvider time, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (body?.Step is null || !ProvisioningPlans.AllStepNames.Contains(body.Step))
-        {
-            errors["step"] = [$"step must be one of: {string.Join(", ", ProvisioningPlans.AllStepNames.Order())}."];
-        }
-
-        if (body?.Code is { } code && !ErrorCatalogue.IsKnown(code))
-        {
-            errors["code"] = ["code must be a code of the error catalogue."];
-        }
-
-        if (body?.Code is null && body?.LatencyMs is null or 0)
-        {
-            errors["code"] = ["Give a code, a latency_ms, or both."];
-        }
-
-        if (body?.Times is < 1 or > 1_000_000)
-        {
-            errors["times"] = ["times must be between 1 and 1000000."];
-        }
-
-        if (body?.Probability is { } p && (double.IsNaN(p) || p is <= 0 or > 1))
-        {
-            errors["probability"] = ["probability must be greater than 0 and at most 1."];
-        }
-
-        if (body?.LatencyMs is < 0 or > 3_600_000)
-        {
-            errors["latency_ms"] = ["latency_ms must be between 0 and 3600000."];
-        }
-
-        var phase = FaultPhase.Execute;
-        if (body?.On is { } on && !(on is "execute" or "compensate" && Enum.TryParse(on, ignoreCase: true, out phase)))
-        {
-            errors["on"] = ["on must be execute or compensate."];
-        }
-
+        var errors = PlatformRules.CheckFault(body, out var phase);
         if (errors.Count > 0)
         {
             return ApiProblems.Invalid(errors);
         }
 
-        var fault = await sim.AddFaultAsync(new SimulatedFault
-        {
-            Step = body!.Step!,
-            Code = body.Code,
-            Remaining = body.Times,
-            Probability = body.Probability,
-            LatencyMs = body.LatencyMs ?? 0,
-            On = phase,
-            CreatedAt = time.GetUtcNow(),
-        }, cancellationToken);
+        var fault = await sim.AddFaultAsync(PlatformRules.ToFault(body!, phase, time.GetUtcNow()), cancellationToken);
         return TypedResults.Created($"/api/v1/platform/simulator/faults/{fault.Id}", FaultView.From(fault));
     }
 
@@ -157,7 +100,4 @@ public static partial class PlatformApi
         return TypedResults.Accepted($"/api/v1/platform/orphans",
             new CleanupResult(done.Resource.Id, done.Error is null ? "released" : "orphaned", done.Error));
     }
-
-    [GeneratedRegex("^[0-9a-fA-F]{64}$")]
-    private static partial Regex Sha256Hex();
 }
