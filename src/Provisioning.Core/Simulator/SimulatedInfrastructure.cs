@@ -40,12 +40,15 @@ public sealed class SimulatedInfrastructure(
 
             if (cpu > 0 || memoryGb > 0)
             {
-                var capacity = await CapacityAsync(db, cancellationToken);
-                if (cpu > capacity.FreeCpu || memoryGb > capacity.FreeMemoryGb)
+                var capacity = await db.SimulatedCapacity.SingleAsync(cancellationToken);
+                var free = Report(capacity);
+                if (cpu > free.FreeCpu || memoryGb > free.FreeMemoryGb)
                 {
                     throw new ProvisioningException(ErrorCatalogue.InsufficientResources,
-                        $"InsufficientResourcesFault: {kind} '{name}' needs {cpu} CPU / {memoryGb} GB; free are {capacity.FreeCpu} CPU / {capacity.FreeMemoryGb} GB of {capacity.Cpu} / {capacity.MemoryGb}.");
+                        $"InsufficientResourcesFault: {kind} '{name}' needs {cpu} CPU / {memoryGb} GB; free are {free.FreeCpu} CPU / {free.FreeMemoryGb} GB of {free.Cpu} / {free.MemoryGb}.");
                 }
+
+                capacity.Use(cpu, memoryGb);
             }
 
             var resource = new SimulatedResource(name, kind, workspaceId, cpu, memoryGb, time.GetUtcNow());
@@ -84,14 +87,23 @@ public sealed class SimulatedInfrastructure(
     public async Task DeleteAsync(string name, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var resource = await db.SimulatedResources.SingleOrDefaultAsync(r => r.Name == name && r.DeletedAt == null, cancellationToken);
-        if (resource is null)
+        await db.InWriteTransactionAsync(async () =>
         {
-            return;
-        }
+            var resource = await db.SimulatedResources.SingleOrDefaultAsync(r => r.Name == name && r.DeletedAt == null, cancellationToken);
+            if (resource is null)
+            {
+                return false;
+            }
 
-        resource.Delete(time.GetUtcNow());
-        await db.SaveChangesAsync(cancellationToken);
+            resource.Delete(time.GetUtcNow());
+            if (resource.Cpu > 0 || resource.MemoryGb > 0)
+            {
+                (await db.SimulatedCapacity.SingleAsync(cancellationToken)).Use(-resource.Cpu, -resource.MemoryGb);
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }, cancellationToken);
     }
 
     public async Task<IReadOnlyList<SimulatedResource>> InventoryAsync(CancellationToken cancellationToken)
@@ -109,17 +121,11 @@ public sealed class SimulatedInfrastructure(
     public async Task<CapacityReport> SetCapacityAsync(int cpu, int memoryGb, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var capacity = await db.SimulatedCapacity.SingleOrDefaultAsync(cancellationToken);
-        if (capacity is null)
-        {
-            capacity = new SimulatedCapacity();
-            db.SimulatedCapacity.Add(capacity);
-        }
-
+        var capacity = await db.SimulatedCapacity.SingleAsync(cancellationToken);
         capacity.Cpu = cpu;
         capacity.MemoryGb = memoryGb;
         await db.SaveChangesAsync(cancellationToken);
-        return await CapacityAsync(db, cancellationToken);
+        return Report(capacity);
     }
 
     public async Task<SimulatedFault> AddFaultAsync(SimulatedFault fault, CancellationToken cancellationToken)
@@ -206,18 +212,14 @@ public sealed class SimulatedInfrastructure(
         if (!await db.SimulatedCapacity.AnyAsync(cancellationToken))
         {
             var configured = options.Value.Capacity;
-            await SetCapacityAsync(configured.Cpu, configured.MemoryGb, cancellationToken);
+            db.SimulatedCapacity.Add(new SimulatedCapacity { Cpu = configured.Cpu, MemoryGb = configured.MemoryGb });
+            await db.SaveChangesAsync(cancellationToken);
         }
     }
 
-    private static async Task<CapacityReport> CapacityAsync(ProvisioningDbContext db, CancellationToken cancellationToken)
-    {
-        var capacity = await db.SimulatedCapacity.AsNoTracking().SingleOrDefaultAsync(cancellationToken) ?? new SimulatedCapacity();
-        var used = await db.SimulatedResources
-            .Where(r => r.DeletedAt == null)
-            .GroupBy(_ => 1)
-            .Select(g => new { Cpu = g.Sum(r => r.Cpu), Memory = g.Sum(r => r.MemoryGb) })
-            .SingleOrDefaultAsync(cancellationToken);
-        return new CapacityReport(capacity.Cpu, capacity.MemoryGb, used?.Cpu ?? 0, used?.Memory ?? 0);
-    }
+    private static async Task<CapacityReport> CapacityAsync(ProvisioningDbContext db, CancellationToken cancellationToken) =>
+        Report(await db.SimulatedCapacity.AsNoTracking().SingleAsync(cancellationToken));
+
+    private static CapacityReport Report(SimulatedCapacity capacity) =>
+        new(capacity.Cpu, capacity.MemoryGb, capacity.UsedCpu, capacity.UsedMemoryGb);
 }

@@ -60,7 +60,10 @@ public sealed class SimulatedResource
     }
 }
 
-/// <summary>The simulated cluster's size; used capacity is the sum of active resources.</summary>
+/// <summary>
+/// The simulated cluster's size and what active resources use of it. The use is kept as a running total,
+/// changed in the same transaction as each create and delete, so checking capacity does not grow with the inventory.
+/// </summary>
 public sealed class SimulatedCapacity
 {
     public int Id { get; private set; } = 1;
@@ -68,6 +71,16 @@ public sealed class SimulatedCapacity
     public int Cpu { get; set; }
 
     public int MemoryGb { get; set; }
+
+    public int UsedCpu { get; private set; }
+
+    public int UsedMemoryGb { get; private set; }
+
+    internal void Use(int cpu, int memoryGb)
+    {
+        UsedCpu += cpu;
+        UsedMemoryGb += memoryGb;
+    }
 }
 
 public enum FaultPhase

@@ -396,6 +396,12 @@ namespace Provisioning.Core.Persistence.Migrations.Sqlite
                     b.Property<int>("MemoryGb")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("UsedCpu")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("UsedMemoryGb")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.ToTable("sim_capacity", (string)null);
