@@ -1,4 +1,5 @@
 using E2E.Infrastructure;
+using E2E.Pages;
 using static Microsoft.Playwright.Assertions;
 
 namespace E2E.Scenarios;
@@ -19,6 +20,7 @@ public sealed class PortalRestartTests(PortalFixture fixture)
         var database = Path.Combine(portal.DataDirectory, "portal.db");
         File.Exists(database).ShouldBeTrue();
         await using var context = await fixture.Browser.NewContextAsync(portal.BaseUrl);
+        await SignInPage.SignInAsync(context);
         var before = await BrowserFixture.OpenAsync(context, "/");
 
         await portal.KillAsync();

@@ -7,7 +7,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace E2E.Scenarios;
 
-/// <summary>The shell works in a real browser against the real portal process: styled, interactive, responsive.</summary>
+/// <summary>The shell works in a real browser against the real portal process: styled, interactive, responsive (signed in as a member).</summary>
 [Collection(PortalCollection.Name)]
 public sealed partial class PortalSmokeTests(PortalFixture fixture)
 {
@@ -18,6 +18,7 @@ public sealed partial class PortalSmokeTests(PortalFixture fixture)
     {
         await using var context = await fixture.NewContextAsync();
         var browserErrors = BrowserErrors.Watch(context);
+        await SignInPage.SignInAsync(context);
         var shell = new ShellPage(await BrowserFixture.OpenAsync(context, "/"));
 
         await Expect(shell.Heading).ToHaveTextAsync("Workspaces");
@@ -38,6 +39,7 @@ public sealed partial class PortalSmokeTests(PortalFixture fixture)
     {
         await using var context = await fixture.NewContextAsync();
         var browserErrors = BrowserErrors.Watch(context);
+        await SignInPage.SignInAsync(context);
         var shell = new ShellPage(await BrowserFixture.OpenAsync(context, "/"));
         (await shell.ThemeAsync()).ShouldBe("light");
         var light = await shell.BackgroundColorAsync();
@@ -62,6 +64,7 @@ public sealed partial class PortalSmokeTests(PortalFixture fixture)
     {
         await using var context = await fixture.NewContextAsync(BrowserFixture.Phone);
         var browserErrors = BrowserErrors.Watch(context);
+        await SignInPage.SignInAsync(context);
         var shell = new ShellPage(await BrowserFixture.OpenAsync(context, "/"));
 
         await Expect(shell.Heading).ToBeVisibleAsync();

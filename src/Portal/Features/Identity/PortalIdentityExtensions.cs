@@ -7,6 +7,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 public static class PortalIdentityExtensions
 {
+    private const string PageOrApiScheme = "PortalPageOrApi";
+
     /// <summary>
     /// ASP.NET Core Identity on the portal database: the cookie for the UI, bearer tokens for the API,
     /// and the role policies. API calls without credentials get 401/403, never a redirect to the sign-in page.
@@ -30,8 +32,21 @@ public static class PortalIdentityExtensions
             options.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, StatusCodes.Status401Unauthorized);
             options.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, StatusCodes.Status403Forbidden);
         });
+        // Identity's API endpoints make the bearer scheme answer challenges (a bare 401). Pages need the cookie's
+        // redirect to the sign-in page instead; the API keeps its 401/403.
+        services.AddAuthentication(options =>
+            {
+                options.DefaultChallengeScheme = PageOrApiScheme;
+                options.DefaultForbidScheme = PageOrApiScheme;
+            })
+            .AddPolicyScheme(PageOrApiScheme, "Cookie for pages, bearer for the API", options =>
+                options.ForwardDefaultSelector = context => context.Request.Path.StartsWithSegments("/api")
+                    ? IdentityConstants.BearerScheme
+                    : IdentityConstants.ApplicationScheme);
         PortalPolicies.Add(services.AddAuthorizationBuilder());
         services.AddCascadingAuthenticationState();
+        // Before AddRazorComponents, whose default provider is only added when none is registered.
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingIdentityAuthenticationStateProvider>();
         services.AddHttpContextAccessor();
         return builder;
     }

@@ -37,4 +37,22 @@ public sealed class WorkspaceQueriesTests
         (await queries.ListAsync("globex", null, 1, 20, CancellationToken.None)).Total.ShouldBe(0);
         (await queries.GetAsync("acme", workspace.Id, CancellationToken.None)).ShouldNotBeNull();
     }
+
+    [Fact]
+    public async Task List_WithASearch_KeepsNamesThatContainIt_InAnyCase_WithinTheStatusAndTenant()
+    {
+        await using var harness = await ProvisioningHarness.StartAsync();
+        var billing = (await harness.Requests.CreateAsync(new CreateWorkspace("acme", "member@acme.test", "billing-eu", "ubuntu-vm@24.04"), CancellationToken.None)).Workspace!;
+        await harness.Requests.CreateAsync(new CreateWorkspace("acme", "member@acme.test", "crm", "ubuntu-vm@24.04"), CancellationToken.None);
+        await harness.Requests.CreateAsync(new CreateWorkspace("globex", "member@globex.test", "billing-us", "ubuntu-vm@24.04"), CancellationToken.None);
+        var queries = harness.Services.GetRequiredService<WorkspaceQueries>();
+
+        var found = await queries.ListAsync("acme", null, " BILL ", 1, 20, CancellationToken.None);
+
+        found.Items.Select(w => w.WorkspaceId).ShouldBe([billing.Id]);
+        found.Total.ShouldBe(1);
+        (await queries.ListAsync("acme", WorkspaceStatus.Ready, "bill", 1, 20, CancellationToken.None)).Total.ShouldBe(0);
+        (await queries.ListAsync("acme", null, "", 1, 20, CancellationToken.None)).Total.ShouldBe(2);
+        (await queries.ListAsync("acme", null, 1, 20, CancellationToken.None)).Total.ShouldBe(2);
+    }
 }

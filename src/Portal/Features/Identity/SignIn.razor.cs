@@ -1,0 +1,104 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Identity;
+using Provisioning.Core.Identity;
+
+namespace Portal.Features.Identity;
+
+/// <summary>
+/// The sign-in form: rendered on the server without a circuit, because only a real HTTP response can set the
+/// Identity cookie. Bad credentials are answered in place; a good sign-in goes back to where the user was going.
+/// </summary>
+public sealed partial class SignIn
+{
+    internal const string BadCredentials = "The email or password is not right. Check them and try again.";
+    internal const string LockedOut = "Too many failed attempts: this account is locked for a few minutes.";
+
+    private readonly Dictionary<string, string> _fieldErrors = [];
+    private string? _errorMessage;
+
+    [CascadingParameter]
+    private HttpContext HttpContext { get; set; } = default!;
+
+    [Inject]
+    private SignInManager<PortalUser> SignInManager { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    [Inject]
+    private ILogger<SignIn> Logger { get; set; } = default!;
+
+    [SupplyParameterFromForm(FormName = "signin")]
+    private SignInInput? Input { get; set; }
+
+    [SupplyParameterFromQuery]
+    private string? ReturnUrl { get; set; }
+
+    /// <summary>Who is signed in already (sent here by an access-denied redirect), or null.</summary>
+    private string? SignedInAs =>
+        HttpContext.User.Identity?.IsAuthenticated == true && HttpMethods.IsGet(HttpContext.Request.Method)
+            ? HttpContext.User.Identity.Name
+            : null;
+
+    // The form posts to this same address, query string included, so the return URL survives the post.
+    private string EffectiveReturnUrl => SafeReturnUrl(ReturnUrl);
+
+    protected override void OnInitialized() => Input ??= new();
+
+    private async Task SignInAsync()
+    {
+        Input ??= new();
+        if (string.IsNullOrWhiteSpace(Input.Email))
+        {
+            _fieldErrors["email"] = "Enter your email.";
+        }
+
+        if (string.IsNullOrEmpty(Input.Password))
+        {
+            _fieldErrors["password"] = "Enter your password.";
+        }
+
+        if (_fieldErrors.Count > 0)
+        {
+            return;
+        }
+
+        var result = await SignInManager.PasswordSignInAsync(Input.Email!.Trim(), Input.Password!, isPersistent: false, lockoutOnFailure: true);
+        if (result.Succeeded)
+        {
+            LogSignedIn(Logger, Input.Email.Trim());
+            Navigation.NavigateTo(EffectiveReturnUrl, forceLoad: true);
+            return;
+        }
+
+        LogSignInFailed(Logger, Input.Email.Trim(), result.IsLockedOut);
+        _errorMessage = result.IsLockedOut ? LockedOut : BadCredentials;
+    }
+
+    /// <summary>
+    /// Only a path of this portal may be returned to (never another site: an open redirect would let a crafted link
+    /// send a freshly signed-in user anywhere). Anything else goes to the front door, which knows where each role starts.
+    /// </summary>
+    internal static string SafeReturnUrl(string? returnUrl) =>
+        returnUrl is { Length: > 0 } url
+        && url[0] == '/'
+        && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
+        && !url.Contains("://", StringComparison.Ordinal)
+        && !url.StartsWith("/signin", StringComparison.OrdinalIgnoreCase)
+        && !url.StartsWith("/signout", StringComparison.OrdinalIgnoreCase)
+            ? url
+            : "/";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Email} signed in")]
+    private static partial void LogSignedIn(ILogger logger, string email);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sign-in failed for {Email} (locked out: {LockedOut})")]
+    private static partial void LogSignInFailed(ILogger logger, string email, bool lockedOut);
+
+    private sealed class SignInInput
+    {
+        public string? Email { get; set; }
+
+        public string? Password { get; set; }
+    }
+}

@@ -1,0 +1,23 @@
+using Provisioning.Core.Workspaces;
+
+namespace Portal.Features.Workspaces;
+
+/// <summary>Why a retry was refused, in the user's words (the same reasons the API gives as 409 and 503).</summary>
+public static class RetryMessages
+{
+    public const string InProgress = "The workspace is already being provisioned.";
+    public const string NotInError = "Only a workspace in error can be retried.";
+    public const string NotFound = "The workspace no longer exists.";
+    public const string ReleaseUnavailable = "The release is still unavailable.";
+
+    /// <summary>Null when the retry was accepted.</summary>
+    public static string? Explain(RetryResult result) => result switch
+    {
+        { Accepted: true } => null,
+        { Refusal: RetryRefusal.ProvisioningInProgress } => InProgress,
+        { Refusal: RetryRefusal.NotInError } => NotInError,
+        { Refusal: RetryRefusal.ReleaseUnavailable, Error: { } error } => $"{ReleaseUnavailable} {error.UserMessage}",
+        { Refusal: RetryRefusal.ReleaseUnavailable } => ReleaseUnavailable,
+        _ => NotFound,
+    };
+}
