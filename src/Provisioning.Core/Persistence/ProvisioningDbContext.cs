@@ -92,7 +92,7 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : Identity
                 Resources.AddRange(workspace.PlannedResources);
             }
 
-            var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            var saved = await CommitAsync(acceptAllChangesOnSuccess, cancellationToken);
             foreach (var workspace in workspaces)
             {
                 workspace.ClearPendingEvents();
@@ -105,6 +105,14 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : Identity
             ChangeTracker.AutoDetectChangesEnabled = autoDetect;
         }
     }
+
+    /// <summary>Saves go through the async path only: that is where events, checks and the SQLite write gate live.</summary>
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        throw new NotSupportedException("Use SaveChangesAsync: events, consistency checks and write ordering live there.");
+
+    /// <summary>Writes the prepared changes; a provider may serialise this part (and only this part).</summary>
+    protected virtual Task<int> CommitAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken) =>
+        base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

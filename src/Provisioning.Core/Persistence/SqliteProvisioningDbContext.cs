@@ -15,8 +15,9 @@ public sealed class SqliteProvisioningDbContext(DbContextOptions<SqliteProvision
     private const int SqliteUniqueConstraint = 2067;
     private const int SqlitePrimaryKeyConstraint = 1555;
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default) =>
-        SqliteWriteGate.RunAsync(() => base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken), cancellationToken);
+    // Change detection and the consistency checks run before the gate; only the write itself queues.
+    protected override Task<int> CommitAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken) =>
+        SqliteWriteGate.RunAsync(() => base.CommitAsync(acceptAllChangesOnSuccess, cancellationToken), cancellationToken);
 
     public override Task<T> InWriteTransactionAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken) =>
         SqliteWriteGate.RunAsync(() => base.InWriteTransactionAsync(work, cancellationToken), cancellationToken);
