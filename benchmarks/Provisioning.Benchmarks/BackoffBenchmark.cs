@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,10 +16,9 @@ namespace Provisioning.Benchmarks;
 /// their next try. Measures threads, memory and /health latency with 0 workspaces, then with N in backoff.
 /// Each run is its own child process, so thread and memory figures are not inherited from an earlier run.
 /// </summary>
-internal static partial class BackoffBenchmark
+internal static class BackoffBenchmark
 {
     public const string ChildCommand = "backoff-run";
-    private const string Wrk = "/usr/bin/wrk";
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     public static async Task<int> RunAsync(BenchmarkOptions options, CancellationToken cancellationToken)
@@ -159,12 +155,10 @@ internal static partial class BackoffBenchmark
         var count = options.Int("workspaces", 1000);
         var requestCount = options.Int("requests", 2000);
         var wrkSeconds = options.Int("wrk-seconds", 10);
-        var useWrk = !options.Flag("no-wrk") && File.Exists(Wrk);
+        var useWrk = !options.Flag("no-wrk") && Wrk.IsInstalled;
         var resultFile = options.String("result") ?? throw new ArgumentException("--result is required");
 
-        // WebApplicationFactory finds the portal's content root through MvcTestingAppManifest.json, which it
-        // looks up relative to the working directory: the build puts it next to this assembly.
-        Directory.SetCurrentDirectory(AppContext.BaseDirectory);
+        PortalHost.UseBuildOutputAsWorkingDirectory();
         var dataDir = Directory.CreateTempSubdirectory("prov-bench-backoff-");
         Environment.SetEnvironmentVariable("ASPNETCORE_ENVIRONMENT", "Development");
         Environment.SetEnvironmentVariable("Portal__DataDirectory", dataDir.FullName);
@@ -175,13 +169,10 @@ internal static partial class BackoffBenchmark
             await using var factory = new WebApplicationFactory<Program>();
             factory.UseKestrel(0);
             factory.StartServer();
-            var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-                .First(a => a.StartsWith("http://", StringComparison.Ordinal))
-                .Replace("[::]", "127.0.0.1", StringComparison.Ordinal)
-                .Replace("localhost", "127.0.0.1", StringComparison.Ordinal);
-            var health = new Uri(new Uri(address), "/health");
+            var address = PortalHost.LoopbackAddress(factory);
+            var health = new Uri(address, "/health");
             using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(10) });
-            await WaitHealthyAsync(http, health, cancellationToken);
+            await PortalHost.WaitHealthyAsync(http, health, cancellationToken);
             Log.Progress($"portal up at {address}; data in {dataDir.FullName}");
 
             var baseline = await MeasureAsync(http, health, requestCount, useWrk, wrkSeconds, backoffProbe: null, cancellationToken);
@@ -276,32 +267,6 @@ internal static partial class BackoffBenchmark
         return (histogram, provisioning);
     }
 
-    private static async Task WaitHealthyAsync(HttpClient http, Uri health, CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                using var response = await http.GetAsync(health, cancellationToken);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException) when (clock.Elapsed < TimeSpan.FromSeconds(60))
-            {
-            }
-
-            if (clock.Elapsed > TimeSpan.FromSeconds(60))
-            {
-                throw new TimeoutException("/health did not answer 200 within 60 s.");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System, cancellationToken);
-        }
-    }
-
     private static async Task<Measurement> MeasureAsync(
         HttpClient http, Uri health, int requestCount, bool useWrk, int wrkSeconds, Func<Task<int>>? backoffProbe, CancellationToken cancellationToken)
     {
@@ -344,7 +309,7 @@ internal static partial class BackoffBenchmark
 
         if (useWrk)
         {
-            _ = await RunWrkAsync(health, 3, cancellationToken);
+            _ = await Wrk.RunAsync(health, 3, cancellationToken);
         }
 
         var inBackoffAtStart = backoffProbe is null ? 0 : await backoffProbe();
@@ -368,7 +333,7 @@ internal static partial class BackoffBenchmark
         var cpuBefore = CpuTimes.Read();
         var ownBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var wrkClock = Stopwatch.StartNew();
-        var wrk = useWrk ? await RunWrkAsync(health, wrkSeconds, cancellationToken) : null;
+        var wrk = useWrk ? await Wrk.RunAsync(health, wrkSeconds, cancellationToken) : null;
         var wrkElapsed = wrkClock.Elapsed.TotalSeconds;
         var own = (Process.GetCurrentProcess().TotalProcessorTime - ownBefore).TotalSeconds / wrkElapsed;
         var machine = CpuTimes.Read() - cpuBefore;
@@ -405,70 +370,6 @@ internal static partial class BackoffBenchmark
             WrkWindow: useWrk ? new LoadWindow(own, machine.BusyCores, machine.StealPercent, gcPauseMs, gen2) : null);
     }
 
-    private static async Task<WrkResult> RunWrkAsync(Uri url, int seconds, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(Wrk) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "-t2", "-c10", $"-d{seconds}s", "--latency", url.ToString() })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var wrk = Process.Start(start)!;
-        var output = await wrk.StandardOutput.ReadToEndAsync(cancellationToken);
-        await wrk.WaitForExitAsync(cancellationToken);
-        return ParseWrk(output);
-    }
-
-    internal static WrkResult ParseWrk(string output)
-    {
-        double Latency(string label)
-        {
-            var m = Regex.Match(output, $@"^\s*{Regex.Escape(label)}\s+([\d.]+)(us|ms|s)\b", RegexOptions.Multiline);
-            return m.Success ? ToMs(m.Groups[1].Value, m.Groups[2].Value) : double.NaN;
-        }
-
-        var max = LatencyLine().Match(output);
-        var rps = RequestsPerSecond().Match(output);
-        var non2xx = Non2xx().Match(output);
-        var socket = SocketErrors().Match(output);
-        var errors = non2xx.Success ? long.Parse(non2xx.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
-        if (socket.Success)
-        {
-            errors += socket.Groups.Values.Skip(1).Sum(g => long.Parse(g.Value, CultureInfo.InvariantCulture));
-        }
-
-        return new WrkResult(
-            P50Ms: Latency("50%"),
-            P75Ms: Latency("75%"),
-            P90Ms: Latency("90%"),
-            P99Ms: Latency("99%"),
-            MaxMs: max.Success ? ToMs(max.Groups[5].Value, max.Groups[6].Value) : double.NaN,
-            RequestsPerSecond: rps.Success ? double.Parse(rps.Groups[1].Value, CultureInfo.InvariantCulture) : double.NaN,
-            Errors: errors,
-            Raw: output);
-    }
-
-    private static double ToMs(string value, string unit)
-    {
-        var v = double.Parse(value, CultureInfo.InvariantCulture);
-        return unit switch { "us" => v / 1000, "s" => v * 1000, _ => v };
-    }
-
-    // "    Latency   776.01us  396.98us  12.43ms   93.02%"
-    [GeneratedRegex(@"^\s*Latency\s+([\d.]+)(us|ms|s)\s+([\d.]+)(us|ms|s)\s+([\d.]+)(us|ms|s)", RegexOptions.Multiline)]
-    private static partial Regex LatencyLine();
-
-    [GeneratedRegex(@"Requests/sec:\s+([\d.]+)")]
-    private static partial Regex RequestsPerSecond();
-
-    [GeneratedRegex(@"Non-2xx or 3xx responses:\s+(\d+)")]
-    private static partial Regex Non2xx();
-
-    [GeneratedRegex(@"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")]
-    private static partial Regex SocketErrors();
-
-    internal sealed record WrkResult(double P50Ms, double P75Ms, double P90Ms, double P99Ms, double MaxMs, double RequestsPerSecond, long Errors, string Raw);
-
     internal sealed record Measurement(
         double ThreadsMedian, int ThreadsMax, double ManagedMb, double LiveManagedMb, double WorkingSetMb,
         double HttpP50Ms, double HttpP95Ms, double HttpP99Ms, double HttpMaxMs, int HttpFailures, WrkResult? Wrk,
@@ -476,35 +377,6 @@ internal static partial class BackoffBenchmark
 
     /// <summary>During the wrk run: cores used by this process, by the whole machine, CPU steal, GC pauses here.</summary>
     internal sealed record LoadWindow(double OwnCores, double MachineCores, double StealPercent, double GcPauseMs, int Gen2Collections);
-
-    /// <summary>The aggregate <c>cpu</c> line of /proc/stat, in clock ticks.</summary>
-    private readonly record struct CpuTimes(long Busy, long Idle, long Steal, long Total)
-    {
-        private static readonly double TicksPerSecond = 100;
-
-        public double BusyCores => Total == 0 ? double.NaN : Busy / TicksPerSecond / (Total / TicksPerSecond / Environment.ProcessorCount);
-
-        public double StealPercent => Total == 0 ? double.NaN : 100.0 * Steal / Total;
-
-        public static CpuTimes operator -(CpuTimes a, CpuTimes b) => new(a.Busy - b.Busy, a.Idle - b.Idle, a.Steal - b.Steal, a.Total - b.Total);
-
-        public static CpuTimes Read()
-        {
-            try
-            {
-                var f = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
-                    .Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray();
-                // user nice system idle iowait irq softirq steal ...
-                var idle = f[3] + f[4];
-                var total = f.Take(8).Sum();
-                return new CpuTimes(total - idle, idle, f[7], total);
-            }
-            catch (IOException)
-            {
-                return default;
-            }
-        }
-    }
 
     internal sealed record BackoffRun(
         Measurement Baseline, Measurement Loaded, double CreateSeconds, double SettleSeconds, string RetryHistogram, int StillProvisioning, bool HeldInBackoff);

@@ -1,7 +1,7 @@
 namespace Provisioning.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project benchmarks/Provisioning.Benchmarks -- engine|backoff [options]</c>;
+/// <c>dotnet run -c Release --project benchmarks/Provisioning.Benchmarks -- engine|backoff|api [options]</c>;
 /// see docs/benchmarks.md. (A named entry point, not top-level statements: <c>Program</c> is the portal's.)
 /// </summary>
 internal static class BenchmarkMain
@@ -23,6 +23,7 @@ internal static class BenchmarkMain
                 "engine" => await EngineBenchmark.RunAsync(options, cancellation.Token),
                 "raw" => await RawSqliteBenchmark.RunStandaloneAsync(options, cancellation.Token),
                 "backoff" => await BackoffBenchmark.RunAsync(options, cancellation.Token),
+                "api" => await ApiBenchmark.RunAsync(options, cancellation.Token),
                 BackoffBenchmark.ChildCommand => await BackoffBenchmark.RunChildAsync(options, cancellation.Token),
                 _ => Usage(),
             };
@@ -43,6 +44,8 @@ internal static class BenchmarkMain
                           --runs 3 --workspaces 2000 --parallelism 1,4,16 --raw-seconds 3 [--profile | --profile-only]
               backoff   idle cost of workspaces held in backoff in the real portal (markdown table on stdout)
                           --runs 3 --workspaces 1000 --requests 2000 [--no-wrk] [--wrk-seconds 10]
+              api       GET /api/v1/workspaces/{id} under wrk next to GET /health, N ready workspaces seeded (markdown table on stdout)
+                          --runs 3 --workspaces 10000 --wrk-seconds 10 [--warmup-seconds 5] [--batch 500] [--profile]
               raw       the raw SQLite bound alone
                           --runs 3 --raw-seconds 3
             """);
