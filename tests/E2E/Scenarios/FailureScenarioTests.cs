@@ -148,10 +148,12 @@ public sealed class FailureScenarioTests(FailureScenarioFixture fixture) : IClas
         var second = await BrowserFixture.OpenAsync(context, $"/workspaces/{id}");
         var other = new WorkspacePage(second);
         await Expect(other.RetryButton).ToBeEnabledAsync();
-        // Both tabs' buttons are enabled; clicking them from script skips Playwright's wait for a disabled button to come back.
+        await Expect(workspace.RetryButton).ToBeEnabledAsync();
+        // Both tabs' buttons are enabled; clicking them from script skips Playwright's wait for a disabled button to
+        // come back. The locators still wait for each button to be attached (a live refresh may be re-rendering it).
         await Task.WhenAll(
-            page.EvaluateAsync("() => document.querySelector('#retry-button').click()"),
-            second.EvaluateAsync("() => document.querySelector('#retry-button').click()"));
+            workspace.RetryButton.EvaluateAsync("button => button.click()"),
+            other.RetryButton.EvaluateAsync("button => button.click()"));
         expected++;
         await WaitForAttemptAsync(api, id, expected);
         await Expect(workspace.Status("error")).ToBeVisibleAsync(new() { Timeout = 30_000 });
