@@ -169,16 +169,8 @@ public sealed partial class TenantAdminPage : IDisposable
         }
     }
 
-    /// <summary>Why a retry was refused, in the user's words; null when it was accepted.</summary>
-    internal static string? Explain(RetryResult result) => result switch
-    {
-        { Accepted: true } => null,
-        { Refusal: RetryRefusal.ProvisioningInProgress } => "The workspace is already being provisioned.",
-        { Refusal: RetryRefusal.NotInError } => "Only a workspace in error can be retried.",
-        { Refusal: RetryRefusal.ReleaseUnavailable, Error: { } error } => $"The release is still unavailable ({error.Code}). {error.UserMessage}",
-        { Refusal: RetryRefusal.ReleaseUnavailable } => "The release is still unavailable.",
-        _ => "The workspace no longer exists.",
-    };
+    /// <summary>Why a retry was refused, in the users' words plus the error code; null when it was accepted.</summary>
+    internal static string? Explain(RetryResult result) => Workspaces.RetryMessages.Explain(result, withCode: true);
 
     public void Dispose()
     {

@@ -10,12 +10,14 @@ public static class RetryMessages
     public const string NotFound = "The workspace no longer exists.";
     public const string ReleaseUnavailable = "The release is still unavailable.";
 
-    /// <summary>Null when the retry was accepted.</summary>
-    public static string? Explain(RetryResult result) => result switch
+    /// <summary>Null when the retry was accepted. Admins also see the error code of an unavailable release.</summary>
+    public static string? Explain(RetryResult result, bool withCode = false) => result switch
     {
         { Accepted: true } => null,
         { Refusal: RetryRefusal.ProvisioningInProgress } => InProgress,
         { Refusal: RetryRefusal.NotInError } => NotInError,
+        { Refusal: RetryRefusal.ReleaseUnavailable, Error: { } error } when withCode =>
+            $"{ReleaseUnavailable.TrimEnd('.')} ({error.Code}). {error.UserMessage}",
         { Refusal: RetryRefusal.ReleaseUnavailable, Error: { } error } => $"{ReleaseUnavailable} {error.UserMessage}",
         { Refusal: RetryRefusal.ReleaseUnavailable } => ReleaseUnavailable,
         _ => NotFound,
