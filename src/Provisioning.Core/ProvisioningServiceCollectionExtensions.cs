@@ -57,6 +57,7 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<ProvisioningEngine>();
         services.AddSingleton<OrphanedResources>();
         services.AddSingleton<ProvisioningRequests>();
+        services.AddSingleton<WorkspaceDetailCache>();
         services.AddSingleton<WorkspaceQueries>();
         services.AddSingleton<IWorkspaceUpdates, InProcessWorkspaceUpdates>();
         services.AddSingleton<ISaveChangesInterceptor, PublishCommittedEvents>();

@@ -9,7 +9,7 @@ namespace Provisioning.Core.Workspaces;
 /// Reads workspaces for people: always within one tenant (the context's query filter), a fixed number of
 /// queries per page whatever its size.
 /// </summary>
-public sealed class WorkspaceQueries(IDbContextFactory<ProvisioningDbContext> dbFactory)
+public sealed class WorkspaceQueries(IDbContextFactory<ProvisioningDbContext> dbFactory, WorkspaceDetailCache details)
 {
     public Task<PageOf<WorkspaceSummary>> ListAsync(string tenantId, WorkspaceStatus? status, int page, int pageSize, CancellationToken cancellationToken) =>
         ListAsync(tenantId, status, search: null, page, pageSize, cancellationToken);
@@ -43,15 +43,29 @@ public sealed class WorkspaceQueries(IDbContextFactory<ProvisioningDbContext> db
         return new PageOf<WorkspaceSummary>(items, total, page, pageSize);
     }
 
+    /// <summary>One workspace with its steps; served from <see cref="WorkspaceDetailCache"/> while nothing changed.</summary>
     public async Task<WorkspaceDetail?> GetAsync(string tenantId, Guid workspaceId, CancellationToken cancellationToken)
     {
+        if (details.TryGet(tenantId, workspaceId, out var cached))
+        {
+            return cached;
+        }
+
+        var generation = details.Generation(workspaceId);
         await using var db = await ScopedAsync(tenantId, cancellationToken);
         var workspace = await db.Workspaces.AsNoTracking()
             .Include(w => w.Steps.OrderBy(s => s.Order))
             .Include(w => w.Attempts)
             .AsSplitQuery()
             .SingleOrDefaultAsync(w => w.Id == workspaceId, cancellationToken);
-        return workspace is null ? null : Detail(workspace);
+        if (workspace is null)
+        {
+            return null;
+        }
+
+        var detail = Detail(workspace);
+        details.Store(tenantId, workspaceId, generation, detail);
+        return detail;
     }
 
     /// <summary>
