@@ -9,6 +9,9 @@ namespace Portal.Tests.Core.Notifications;
 /// <summary>
 /// A real SMTP server on 127.0.0.1: Debian's aiosmtpd writing every message it accepts into a Maildir.
 /// Stopping it (by its process id) is an SMTP outage; starting it again listens on the same port.
+/// While it is down the port stays bound by a socket that does not listen, so a connection is refused at once:
+/// nothing else can take the port, and a client cannot connect to itself through it (a free loopback port in
+/// the ephemeral range may be picked as the client's own port, and TCP then connects the socket to itself).
 /// </summary>
 public sealed class SmtpTestServer : IAsyncDisposable
 {
@@ -18,10 +21,12 @@ public sealed class SmtpTestServer : IAsyncDisposable
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
     private Process? _process;
+    private Socket? _reservation;
 
-    private SmtpTestServer(int port, string maildir)
+    private SmtpTestServer(Socket reservation, string maildir)
     {
-        Port = port;
+        _reservation = reservation;
+        Port = ((IPEndPoint)reservation.LocalEndPoint!).Port;
         Maildir = maildir;
     }
 
@@ -40,7 +45,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
             Directory.CreateDirectory(Path.Combine(maildir, folder));
         }
 
-        return new SmtpTestServer(FreePort(), maildir);
+        return new SmtpTestServer(Reserve(0), maildir);
     }
 
     public static async Task<SmtpTestServer> StartNewAsync()
@@ -58,6 +63,8 @@ public sealed class SmtpTestServer : IAsyncDisposable
             throw new InvalidOperationException($"{Python} is missing: apt-get install -y python3-aiosmtpd");
         }
 
+        _reservation?.Dispose();
+        _reservation = null;
         var info = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
         // -n: do not drop privileges (needed as root).
         foreach (var arg in new[] { "-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{Port}", "-c", "aiosmtpd.handlers.Mailbox", Maildir })
@@ -111,6 +118,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
 
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);
         process.Dispose();
+        _reservation = Reserve(Port);
     }
 
     /// <summary>Every message the server accepted, parsed.</summary>
@@ -140,6 +148,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        _reservation?.Dispose();
         try
         {
             Directory.Delete(Maildir, recursive: true);
@@ -149,11 +158,14 @@ public sealed class SmtpTestServer : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>Binds the port (0: any free one) without listening on it.</summary>
+    private static Socket Reserve(int port)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        // The server's closed connections may still be in TIME_WAIT on this port.
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+        return socket;
     }
 
     private async Task<bool> AcceptsConnectionsAsync()
