@@ -146,14 +146,12 @@ public sealed partial class ProvisioningEngine(
         }
 
         var maxAttempts = retryPolicy.MaxAttempts(step.Name);
-        var pipeline = retryPolicy.Create(step.Name, record.RetryCount, async retry =>
+        await retryPolicy.ExecuteAsync(step.Name, record.RetryCount, async retry =>
         {
             workspace.ScheduleStepRetry(step.Name, retry.Error, retry.Delay, maxAttempts, time.GetUtcNow());
             await db.SaveChangesAsync(cancellationToken);
             LogRetryScheduled(step.Name, retry.Error.Code, retry.RetryNumber + 1, maxAttempts, retry.Delay.TotalSeconds);
-        });
-
-        await pipeline.ExecuteAsync(async token =>
+        }, async token =>
         {
             await faults.BeforeAsync(step.Name, FaultPhase.Execute, token);
             await step.ExecuteAsync(context with { CancellationToken = token });

@@ -95,6 +95,16 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : Identity
             var saved = await CommitAsync(acceptAllChangesOnSuccess, cancellationToken);
             foreach (var workspace in workspaces)
             {
+                // Events are append-only: once written nothing changes them, so a long-lived context (the
+                // engine's, one per run) need not keep comparing them on every later save.
+                if (acceptAllChangesOnSuccess)
+                {
+                    foreach (var written in workspace.PendingEvents)
+                    {
+                        Entry(written).State = EntityState.Detached;
+                    }
+                }
+
                 workspace.ClearPendingEvents();
             }
 
