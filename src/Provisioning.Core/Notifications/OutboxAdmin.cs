@@ -4,13 +4,13 @@ using Provisioning.Core.Workspaces;
 
 namespace Provisioning.Core.Notifications;
 
-/// <summary>An outbox email as a platform admin sees it: where it is, and what went wrong last.</summary>
+/// <summary>An outbox email as an admin sees it: where it is, and what went wrong last.</summary>
 public sealed record OutboxMessageView(
     Guid Id, string Recipient, string RecipientUserId, string TenantId, Guid? WorkspaceId, string Template, string Subject,
     OutboxStatus Status, int Attempts, string? LastError, DateTimeOffset? NextAttemptAt, DateTimeOffset CreatedAt,
     DateTimeOffset? LastAttemptAt, DateTimeOffset? SentAt, int Resends);
 
-/// <summary>The platform admin's view of the email outbox, and the resend.</summary>
+/// <summary>The outbox as admins see it: every tenant's for the platform, with the resend; one tenant's for its admins.</summary>
 public sealed class OutboxAdmin(IDbContextFactory<ProvisioningDbContext> dbFactory, TimeProvider time)
 {
     /// <summary>Newest first; optionally one status and one tenant.</summary>
@@ -18,10 +18,15 @@ public sealed class OutboxAdmin(IDbContextFactory<ProvisioningDbContext> dbFacto
         OutboxStatus? status, string? tenantId, int page, int pageSize, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var query = db.Outbox.AsNoTracking()
-            .Where(m => status == null || m.Status == status)
-            .Where(m => tenantId == null || m.TenantId == tenantId);
+        // The tenant is the tenant query filter's to apply (ADR-005), as for every other tenant-owned set.
+        db.TenantScope = tenantId;
+        var query = db.Outbox.AsNoTracking().Where(m => status == null || m.Status == status);
         var total = await query.CountAsync(cancellationToken);
+        if (Paging.IsPastTheEnd(page, pageSize, total))
+        {
+            return new PageOf<OutboxMessageView>([], total, page, pageSize);
+        }
+
         var items = await query
             .OrderByDescending(m => m.CreatedAt)
             .ThenByDescending(m => m.Id)
@@ -31,6 +36,24 @@ public sealed class OutboxAdmin(IDbContextFactory<ProvisioningDbContext> dbFacto
                 m.Status, m.Attempts, m.LastError, m.NextAttemptAt, m.CreatedAt, m.LastAttemptAt, m.SentAt, m.Resends))
             .ToListAsync(cancellationToken);
         return new PageOf<OutboxMessageView>(items, total, page, pageSize);
+    }
+
+    /// <summary>
+    /// One tenant's emails, newest first: what its tenant admins see. Unlike <see cref="ListAsync"/>, a missing
+    /// tenant is an error, never every tenant's mail.
+    /// </summary>
+    public Task<PageOf<OutboxMessageView>> ListForTenantAsync(
+        string tenantId, OutboxStatus? status, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(tenantId);
+        return ListAsync(status, tenantId, page, pageSize, cancellationToken);
+    }
+
+    /// <summary>The tenants that have mail in the outbox, in order: the choices of the platform admin's tenant filter.</summary>
+    public async Task<IReadOnlyList<string>> TenantsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Outbox.AsNoTracking().Select(m => m.TenantId).Distinct().OrderBy(t => t).ToListAsync(cancellationToken);
     }
 
     /// <summary>

@@ -28,7 +28,7 @@ public sealed class WorkspaceQueries(IDbContextFactory<ProvisioningDbContext> db
         }
 
         var total = await query.CountAsync(cancellationToken);
-        if (IsPastTheEnd(page, pageSize, total))
+        if (Paging.IsPastTheEnd(page, pageSize, total))
         {
             return new PageOf<WorkspaceSummary>([], total, page, pageSize);
         }
@@ -112,7 +112,7 @@ public sealed class WorkspaceQueries(IDbContextFactory<ProvisioningDbContext> db
             .Where(w => status == null ? w.Status != WorkspaceStatus.Deleted : w.Status == status)
             .Where(w => errorCode == null || w.ErrorCode == errorCode);
         var total = await query.CountAsync(cancellationToken);
-        if (IsPastTheEnd(page, pageSize, total))
+        if (Paging.IsPastTheEnd(page, pageSize, total))
         {
             return new PageOf<AdminWorkspaceView>([], total, page, pageSize);
         }
@@ -133,9 +133,6 @@ public sealed class WorkspaceQueries(IDbContextFactory<ProvisioningDbContext> db
             .ToList();
         return new PageOf<AdminWorkspaceView>(items, total, page, pageSize);
     }
-
-    // Computed in 64 bits: a huge page number must not overflow into a negative offset (which SQLite reads as 0).
-    private static bool IsPastTheEnd(int page, int pageSize, int total) => (long)(page - 1) * pageSize >= Math.Max(total, 1);
 
     private static JsonElement Payload(string json, bool includeTechnicalDetail)
     {

@@ -5,6 +5,15 @@ namespace Provisioning.Core.Workspaces;
 /// <summary>A page of results.</summary>
 public sealed record PageOf<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
 
+internal static class Paging
+{
+    /// <summary>
+    /// True when the page starts after the last item. Computed in 64 bits: a huge page number must not overflow
+    /// into a negative offset (which SQLite reads as 0, answering the first page under the wrong number).
+    /// </summary>
+    public static bool IsPastTheEnd(int page, int pageSize, int total) => (long)(page - 1) * pageSize >= Math.Max(total, 1);
+}
+
 public sealed record SizeView(int Cpu, int MemoryGb);
 
 public sealed record WorkspaceSummary(

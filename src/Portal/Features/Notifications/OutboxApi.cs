@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Api;
 using Portal.Features.Identity;
-using Portal.Features.Workspaces;
 using Provisioning.Core.Notifications;
 using Provisioning.Core.Workspaces;
 
@@ -26,26 +25,14 @@ public static class OutboxApi
         string? status, [FromQuery(Name = "tenant_id")] string? tenantId, int? page, [FromQuery(Name = "page_size")] int? pageSize,
         OutboxAdmin outbox, CancellationToken cancellationToken)
     {
-        var errors = WorkspaceRules.CheckPaging(page, pageSize);
-        OutboxStatus? parsed = null;
-        if (!string.IsNullOrEmpty(status))
-        {
-            if (status.All(char.IsAsciiLetterLower) && Enum.TryParse<OutboxStatus>(status, ignoreCase: true, out var value))
-            {
-                parsed = value;
-            }
-            else
-            {
-                errors["status"] = ["status must be one of pending, sent, failed."];
-            }
-        }
-
+        var errors = OutboxRules.CheckList(status, page, pageSize, out var parsed);
         if (errors.Count > 0)
         {
             return ApiProblems.Invalid(errors);
         }
 
-        return TypedResults.Ok(await outbox.ListAsync(parsed, string.IsNullOrEmpty(tenantId) ? null : tenantId, page ?? 1, pageSize ?? 20, cancellationToken));
+        return TypedResults.Ok(await outbox.ListAsync(
+            parsed, string.IsNullOrEmpty(tenantId) ? null : tenantId, page ?? 1, pageSize ?? OutboxRules.DefaultPageSize, cancellationToken));
     }
 
     /// <summary>Queues the email again for the next delivery run: 202 with its new state.</summary>

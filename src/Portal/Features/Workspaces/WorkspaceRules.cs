@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Portal.Api;
 using Provisioning.Core.Steps.Vm;
 using Provisioning.Core.Workspaces;
 
@@ -29,22 +30,7 @@ public static partial class WorkspaceRules
         memoryGb is null or (>= MinMemoryGb and <= MaxMemoryGb) ? null : $"Memory must be between {MinMemoryGb} and {MaxMemoryGb} GB.";
 
     /// <summary>Parses a status filter; false for anything that is not one of the workspace statuses.</summary>
-    public static bool TryParseStatus(string? value, out WorkspaceStatus? status)
-    {
-        status = null;
-        if (string.IsNullOrEmpty(value))
-        {
-            return true;
-        }
-
-        if (value.All(char.IsAsciiLetterLower) && Enum.TryParse<WorkspaceStatus>(value, ignoreCase: true, out var parsed))
-        {
-            status = parsed;
-            return true;
-        }
-
-        return false;
-    }
+    public static bool TryParseStatus(string? value, out WorkspaceStatus? status) => ApiEnums.TryParse(value, out status);
 
     public static Dictionary<string, string[]> CheckPaging(int? page, int? pageSize)
     {

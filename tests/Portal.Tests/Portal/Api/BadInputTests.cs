@@ -103,6 +103,16 @@ public sealed class BadInputTests(BadInputPortal portal) : IClassFixture<BadInpu
         ["admin list: error_code=bogus"] = (AcmeAdmin, _ => Get("/api/v1/admin/workspaces?error_code=bogus")),
         ["admin list: page=abc"] = (AcmeAdmin, _ => Get("/api/v1/admin/workspaces?page=abc")),
         ["admin list: page_size=101"] = (AcmeAdmin, _ => Get("/api/v1/admin/workspaces?page_size=101")),
+        ["admin emails: status=bogus"] = (AcmeAdmin, _ => Get("/api/v1/admin/emails?status=bogus")),
+        ["admin emails: status=SENT"] = (AcmeAdmin, _ => Get("/api/v1/admin/emails?status=SENT")),
+        ["admin emails: status=2"] = (AcmeAdmin, _ => Get("/api/v1/admin/emails?status=2")),
+        ["admin emails: page=abc"] = (AcmeAdmin, _ => Get("/api/v1/admin/emails?page=abc")),
+        ["admin emails: page beyond int"] = (AcmeAdmin, _ => Get("/api/v1/admin/emails?page=99999999999999999999")),
+        ["admin emails: page_size=0"] = (AcmeAdmin, _ => Get("/api/v1/admin/emails?page_size=0")),
+        ["admin emails: as a member"] = (AcmeMember, _ => Get("/api/v1/admin/emails")),
+        ["outbox: status=bogus"] = (PlatformOps, _ => Get("/api/v1/platform/outbox?status=bogus")),
+        ["outbox: page=0"] = (PlatformOps, _ => Get("/api/v1/platform/outbox?page=0")),
+        ["outbox: page_size=ten"] = (PlatformOps, _ => Get("/api/v1/platform/outbox?page_size=ten")),
 
         // Ids that are unknown or not ids at all.
         ["get: unknown id"] = (AcmeMember, _ => Get($"{Workspaces}/{Guid.NewGuid()}")),
@@ -153,6 +163,8 @@ public sealed class BadInputTests(BadInputPortal portal) : IClassFixture<BadInpu
         ["artifact: unknown release"] = (PlatformOps, _ => Bytes(HttpMethod.Put, "/api/v1/platform/releases/ghost@0.0.1/artifact", [1, 2, 3], "application/octet-stream")),
         ["orphan cleanup: non-GUID id"] = (PlatformOps, _ => Post("/api/v1/platform/orphans/everything/retry-cleanup")),
         ["orphan cleanup: unknown id"] = (PlatformOps, _ => Post($"/api/v1/platform/orphans/{Guid.NewGuid()}/retry-cleanup")),
+        ["outbox resend: non-GUID id"] = (PlatformOps, _ => Post("/api/v1/platform/outbox/all/resend")),
+        ["outbox resend: unknown id"] = (PlatformOps, _ => Post($"/api/v1/platform/outbox/{Guid.NewGuid()}/resend")),
 
         // Authentication endpoints.
         ["login: broken JSON"] = (Anonymous, _ => Json(HttpMethod.Post, "/api/v1/auth/login", """{"email":""")),

@@ -278,6 +278,8 @@ public sealed class PlatformApiTests(PortalApiFactory portal) : IClassFixture<Po
         { "GET", "/api/v1/platform/simulator/inventory" },
         { "GET", "/api/v1/platform/orphans" },
         { "POST", $"/api/v1/platform/orphans/{Guid.NewGuid()}/retry-cleanup" },
+        { "GET", "/api/v1/platform/outbox" },
+        { "POST", $"/api/v1/platform/outbox/{Guid.NewGuid()}/resend" },
     };
 
     [Theory]

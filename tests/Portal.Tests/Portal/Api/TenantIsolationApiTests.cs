@@ -183,7 +183,10 @@ public sealed class TenantIsolationApiTests(PortalApiFactory portal) : IClassFix
         { "GET", "/api/v1/notifications" },
         { "POST", $"/api/v1/notifications/{Guid.NewGuid()}/read" },
         { "GET", "/api/v1/admin/workspaces" },
+        { "GET", "/api/v1/admin/emails" },
         { "GET", "/api/v1/platform/orphans" },
+        { "GET", "/api/v1/platform/outbox" },
+        { "POST", $"/api/v1/platform/outbox/{Guid.NewGuid()}/resend" },
     };
 
     [Theory]

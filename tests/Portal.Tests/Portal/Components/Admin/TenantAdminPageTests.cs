@@ -123,6 +123,17 @@ public sealed class TenantAdminPageTests
     }
 
     [Fact]
+    public async Task LinksToTheTenantsSentEmails()
+    {
+        await using var harness = await ProvisioningHarness.StartAsync();
+        var (ctx, page) = RenderPage(harness);
+        await using var _ctx = ctx;
+
+        page.WaitForAssertion(() => page.Find("#admin-emails-link").GetAttribute("href").ShouldBe("admin/emails"));
+        page.Find("#admin-emails-link").TextContent.Trim().ShouldBe("Sent emails");
+    }
+
+    [Fact]
     public async Task AMember_WhomTheRouterLetThrough_SeesNoWorkspacesOfTheTenant()
     {
         await using var harness = await ProvisioningHarness.StartAsync();

@@ -1,5 +1,6 @@
 using Bunit;
 using Bunit.TestDoubles;
+using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 using Portal.Features.Identity;
@@ -9,7 +10,11 @@ namespace Portal.Tests.Portal.Components.NavMenu;
 /// <summary>The menu shows a user only what their role may use (issue 4: members see no admin menu).</summary>
 public sealed class NavMenuTests
 {
-    private static IRenderedComponent<global::Portal.Components.Layout.NavMenu> RenderAs(BunitContext ctx, string? user, params string[] policies)
+    private static IRenderedComponent<global::Portal.Components.Layout.NavMenu> RenderAs(BunitContext ctx, string? user, params string[] policies) =>
+        RenderAt(ctx, url: null, user, policies);
+
+    /// <summary>Renders the menu as <paramref name="user"/> with the browser at <paramref name="url"/> (null: the start page).</summary>
+    private static IRenderedComponent<global::Portal.Components.Layout.NavMenu> RenderAt(BunitContext ctx, string? url, string? user, params string[] policies)
     {
         ctx.Services.AddMudServices();
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
@@ -18,6 +23,11 @@ public sealed class NavMenuTests
         {
             auth.SetAuthorized(user);
             auth.SetPolicies(policies);
+        }
+
+        if (url is not null)
+        {
+            ctx.Services.GetRequiredService<NavigationManager>().NavigateTo(url);
         }
 
         return ctx.Render<global::Portal.Components.Layout.NavMenu>();
@@ -39,14 +49,40 @@ public sealed class NavMenuTests
     }
 
     [Fact]
-    public async Task TenantAdmin_SeesWorkspacesAndTenantAdmin_ButNotPlatform()
+    public async Task Member_SeesNeitherTheTenantsEmailsNorTheOutbox()
+    {
+        await using var ctx = new BunitContext();
+        var menu = RenderAs(ctx, "member@acme.test", PortalPolicies.TenantUser);
+
+        menu.FindAll("a[href='admin/emails'], a[href='platform/outbox']").ShouldBeEmpty();
+        menu.Markup.ShouldNotContain("Sent emails");
+        menu.Markup.ShouldNotContain("Email outbox");
+    }
+
+    [Fact]
+    public async Task TenantAdmin_SeesWorkspacesTenantAdminAndSentEmails_ButNotPlatform()
     {
         await using var ctx = new BunitContext();
         var menu = RenderAs(ctx, "admin@acme.test", PortalPolicies.TenantUser, PortalPolicies.TenantAdmin);
 
-        LinkTexts(menu).ShouldBe(["Workspaces", "Tenant admin"]);
+        LinkTexts(menu).ShouldBe(["Workspaces", "Tenant admin", "Sent emails"]);
         menu.Find("a[href='admin']").TextContent.Trim().ShouldBe("Tenant admin");
+        menu.Find("a[href='admin/emails']").TextContent.Trim().ShouldBe("Sent emails");
         menu.Markup.ShouldNotContain("Platform");
+        menu.Markup.ShouldNotContain("Email outbox");
+    }
+
+    [Theory]
+    [InlineData("admin/emails", "Sent emails")]
+    [InlineData("admin/emails?status=failed&page=2", "Sent emails")]
+    [InlineData("admin", "Tenant admin")]
+    [InlineData("admin?status=error&error_code=release_unavailable", "Tenant admin")]
+    public async Task TenantAdmin_OnATenantAdminPage_SeesOnlyThatLinkAsCurrent(string url, string current)
+    {
+        await using var ctx = new BunitContext();
+        var menu = RenderAt(ctx, url, "admin@acme.test", PortalPolicies.TenantUser, PortalPolicies.TenantAdmin);
+
+        menu.FindAll("a.active").Select(a => a.TextContent.Trim()).ShouldBe([current]);
     }
 
     [Fact]
@@ -56,9 +92,10 @@ public sealed class NavMenuTests
         var menu = RenderAs(ctx, "ops@platform.test", PortalPolicies.PlatformAdmin);
 
         menu.Markup.ShouldContain("Platform");
-        LinkTexts(menu).ShouldBe(["Releases", "Simulator", "Orphaned resources"]);
-        menu.FindAll("a[href='platform/releases'], a[href='platform/simulator'], a[href='platform/orphans']").Count.ShouldBe(3);
+        LinkTexts(menu).ShouldBe(["Releases", "Simulator", "Orphaned resources", "Email outbox"]);
+        menu.FindAll("a[href='platform/releases'], a[href='platform/simulator'], a[href='platform/orphans'], a[href='platform/outbox']").Count.ShouldBe(4);
         menu.Markup.ShouldNotContain("Tenant admin");
+        menu.Markup.ShouldNotContain("Sent emails");
     }
 
     [Fact]
