@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
+using Provisioning.Core.Persistence;
 
 namespace Provisioning.Benchmarks;
 
@@ -23,7 +24,7 @@ internal static class RawSqliteBenchmark
             var connectionString = new SqliteConnectionStringBuilder { DataSource = file }.ToString();
             await using var connection = new SqliteConnection(connectionString);
             await connection.OpenAsync(cancellationToken);
-            await ExecuteAsync(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", cancellationToken);
+            await ExecuteAsync(connection, SqlitePragmas.Pragmas, cancellationToken);
             await ExecuteAsync(connection, """
                 CREATE TABLE provisioning_steps (
                     Id TEXT NOT NULL PRIMARY KEY, WorkspaceId TEXT NOT NULL, Name TEXT NOT NULL, "Order" INTEGER NOT NULL,
@@ -162,10 +163,9 @@ internal static class RawSqliteBenchmark
                 return clock.Elapsed.TotalMicroseconds / iterations;
             }
 
-            const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
             await TimeAsync(null);
-            await TimeAsync(Pragmas);
-            return (await TimeAsync(null), await TimeAsync(Pragmas));
+            await TimeAsync(SqlitePragmas.Pragmas);
+            return (await TimeAsync(null), await TimeAsync(SqlitePragmas.Pragmas));
         }
         finally
         {
