@@ -6,13 +6,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Provisioning.Core.Persistence;
 using Provisioning.Core.Steps;
-using Provisioning.Core.Workspaces;
 
 namespace Provisioning.Benchmarks;
 
@@ -23,10 +17,6 @@ namespace Provisioning.Benchmarks;
 /// </summary>
 internal static partial class ApiBenchmark
 {
-    public const string Tenant = "acme";
-    public const string Member = "member@acme.test";
-    public const string Password = "Portal-demo-1!";
-    public const string Release = "ubuntu-vm@24.04";
     private const double ThroughputTarget = 0.30;
     private const double P99TargetMs = 25;
 
@@ -48,24 +38,21 @@ internal static partial class ApiBenchmark
         var dataDir = Directory.CreateTempSubdirectory("prov-bench-api-");
         try
         {
-            await using var factory = new ApiPortalFactory(dataDir.FullName);
-            factory.UseKestrel(0);
-            factory.StartServer();
-            var address = PortalHost.LoopbackAddress(factory);
-            var health = new Uri(address, "/health");
+            await using var factory = new BenchmarkPortalFactory(dataDir.FullName);
             using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
-            await PortalHost.WaitHealthyAsync(http, health, cancellationToken);
+            var address = await PortalHost.StartAsync(factory, http, cancellationToken);
+            var health = new Uri(address, "/health");
             Log.Progress($"portal up at {address}; data in {dataDir.FullName}");
 
             var seedClock = Stopwatch.StartNew();
-            var ids = await SeedAsync(factory.Services, count, batchSize, cancellationToken);
+            var ids = await SeededWorkspaces.SeedReadyAsync(factory.Services, count, batchSize, cancellationToken);
             seedClock.Stop();
-            var rows = await CountRowsAsync(factory.Services, cancellationToken);
+            var rows = await SeededWorkspaces.CountRowsAsync(factory.Services, cancellationToken);
             Log.Progress($"seeded {count:N0} ready workspaces in {seedClock.Elapsed.TotalSeconds:N1} s: {rows}");
 
             var token = await LoginAsync(http, address, cancellationToken);
             var sample = await CheckOneAsync(http, address, token, ids[count / 2], cancellationToken);
-            Log.Progress($"logged in as {Member}; GET /api/v1/workspaces/{{id}} answers 200 with {sample} bytes");
+            Log.Progress($"logged in as {SeededWorkspaces.Member}; GET /api/v1/workspaces/{{id}} answers 200 with {sample} bytes");
 
             var script = WriteScript(Path.Combine(dataDir.FullName, "get-workspace.lua"), token, ids.Select(PathOf).ToList());
             var api = new Uri(address, "/api/v1/workspaces/");
@@ -155,58 +142,13 @@ internal static partial class ApiBenchmark
             """;
     }
 
-    /// <summary>
-    /// N ready vm workspaces of tenant acme, built through the domain API (so their steps, attempt and 15 events
-    /// each exist as the engine would have left them), inserted <paramref name="batchSize"/> per SaveChanges.
-    /// </summary>
-    private static async Task<List<Guid>> SeedAsync(IServiceProvider services, int count, int batchSize, CancellationToken cancellationToken)
-    {
-        var dbFactory = services.GetRequiredService<IDbContextFactory<ProvisioningDbContext>>();
-        var ids = new List<Guid>(count);
-        var stepTime = TimeSpan.FromMilliseconds(150);
-        for (var start = 0; start < count; start += batchSize)
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            for (var i = start; i < Math.Min(count, start + batchSize); i++)
-            {
-                var now = TimeProvider.System.GetUtcNow();
-                var w = Workspace.Request(Tenant, Member, $"bench-{i:D5}", Release, new WorkspaceSize(1, 1), ProvisioningPlans.Vm, now);
-                foreach (var step in ProvisioningPlans.Vm)
-                {
-                    w.StartStep(step, now);
-                    now += stepTime;
-                    w.CompleteStep(step, now);
-                }
-
-                w.CompleteAttempt(now);
-                db.Workspaces.Add(w);
-                ids.Add(w.Id);
-            }
-
-            await db.SaveChangesAsync(cancellationToken);
-        }
-
-        return ids;
-    }
-
-    private static async Task<string> CountRowsAsync(IServiceProvider services, CancellationToken cancellationToken)
-    {
-        var dbFactory = services.GetRequiredService<IDbContextFactory<ProvisioningDbContext>>();
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var ready = await db.Workspaces.CountAsync(w => w.TenantId == Tenant && w.Status == WorkspaceStatus.Ready, cancellationToken);
-        var steps = await db.Steps.CountAsync(cancellationToken);
-        var attempts = await db.Attempts.CountAsync(cancellationToken);
-        var events = await db.Events.CountAsync(cancellationToken);
-        return $"{ready:N0} ready workspaces of {Tenant}, {steps:N0} steps, {attempts:N0} attempts, {events:N0} events";
-    }
-
     private static async Task<string> LoginAsync(HttpClient http, Uri address, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsJsonAsync(new Uri(address, "/api/v1/auth/login"), new { email = Member, password = Password }, cancellationToken);
+        using var response = await http.PostAsJsonAsync(new Uri(address, "/api/v1/auth/login"), new { email = SeededWorkspaces.Member, password = SeededWorkspaces.Password }, cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (response.StatusCode != HttpStatusCode.OK)
         {
-            throw new InvalidOperationException($"login as {Member} answered {(int)response.StatusCode}: {body}");
+            throw new InvalidOperationException($"login as {SeededWorkspaces.Member} answered {(int)response.StatusCode}: {body}");
         }
 
         using var json = JsonDocument.Parse(body);
@@ -251,7 +193,7 @@ internal static partial class ApiBenchmark
         }
 
         var lua = new StringBuilder();
-        lua.AppendLine($"-- Written by Provisioning.Benchmarks api: GET one of {paths.Count} paths at random, as {Member}.");
+        lua.AppendLine($"-- Written by Provisioning.Benchmarks api: GET one of {paths.Count} paths at random, as {SeededWorkspaces.Member}.");
         lua.AppendLine("local paths = {");
         foreach (var p in paths)
         {
@@ -409,21 +351,5 @@ internal static partial class ApiBenchmark
         public double Ratio => Api.Wrk.RequestsPerSecond / Health.Wrk.RequestsPerSecond;
 
         public bool Valid => Api.Non200 == 0 && Health.Non200 == 0;
-    }
-
-    /// <summary>
-    /// The portal as in Development (demo tenants, users and releases are seeded) on a fresh data directory.
-    /// Logging at Warning: the portal's per-request Information logs (EF commands, hosting) are not part of
-    /// what is measured.
-    /// </summary>
-    private sealed class ApiPortalFactory(string dataDirectory) : WebApplicationFactory<Program>
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Development");
-            builder.UseSetting("Portal:DataDirectory", dataDirectory);
-            builder.UseSetting("Portal:SeedDemoData", "true");
-            builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        }
     }
 }

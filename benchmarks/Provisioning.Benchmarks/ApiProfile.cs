@@ -35,7 +35,7 @@ internal static partial class ApiProfile
         var queries = services.GetRequiredService<WorkspaceQueries>();
         for (var i = 0; i < 500; i++)
         {
-            _ = await queries.GetAsync(ApiBenchmark.Tenant, Pick(), cancellationToken);
+            _ = await queries.GetAsync(SeededWorkspaces.Tenant, Pick(), cancellationToken);
         }
 
         // Sequential and 10 at a time, without any listener: wall time and this process's CPU time per call.
@@ -63,8 +63,8 @@ internal static partial class ApiProfile
             return (Micros(wall, calls), Micros(self.TotalProcessorTime - cpuBefore, calls), allocated / 1024.0 / calls);
         }
 
-        var sequential = await Measure(1, id => queries.GetAsync(ApiBenchmark.Tenant, id, cancellationToken));
-        var concurrent = await Measure(10, id => queries.GetAsync(ApiBenchmark.Tenant, id, cancellationToken));
+        var sequential = await Measure(1, id => queries.GetAsync(SeededWorkspaces.Tenant, id, cancellationToken));
+        var concurrent = await Measure(10, id => queries.GetAsync(SeededWorkspaces.Tenant, id, cancellationToken));
         report.Add(("`WorkspaceQueries.GetAsync` (as the endpoint: split query, 3 SELECTs) one at a time: wall", sequential.Wall,
             $"CPU {sequential.Cpu:N0} µs, {sequential.AllocatedKb:N1} KB allocated per call"));
         report.Add(("`WorkspaceQueries.GetAsync` 10 at a time (10 tasks, like wrk's 10 connections): wall", concurrent.Wall,
@@ -76,7 +76,7 @@ internal static partial class ApiProfile
         async Task<Workspace?> SingleQuery(Guid id)
         {
             await using var scoped = await dbFactory.CreateDbContextAsync(cancellationToken);
-            scoped.TenantScope = ApiBenchmark.Tenant;
+            scoped.TenantScope = SeededWorkspaces.Tenant;
             return await scoped.Workspaces.AsNoTracking()
                 .Include(w => w.Steps.OrderBy(s => s.Order))
                 .Include(w => w.Attempts)
@@ -87,7 +87,7 @@ internal static partial class ApiProfile
         async Task<Workspace?> CompiledSingleQuery(Guid id)
         {
             await using var scoped = await dbFactory.CreateDbContextAsync(cancellationToken);
-            scoped.TenantScope = ApiBenchmark.Tenant;
+            scoped.TenantScope = SeededWorkspaces.Tenant;
             return await CompiledGet(scoped, id);
         }
 
@@ -108,14 +108,14 @@ internal static partial class ApiProfile
             var warm = Stopwatch.StartNew();
             while (warm.Elapsed < TimeSpan.FromSeconds(1.5))
             {
-                _ = await queries.GetAsync(ApiBenchmark.Tenant, Pick(), cancellationToken);
+                _ = await queries.GetAsync(SeededWorkspaces.Tenant, Pick(), cancellationToken);
             }
 
             observer.Reset();
             var clock = Stopwatch.StartNew();
             for (var i = 0; i < calls; i++)
             {
-                detail = await queries.GetAsync(ApiBenchmark.Tenant, Pick(), cancellationToken);
+                detail = await queries.GetAsync(SeededWorkspaces.Tenant, Pick(), cancellationToken);
             }
 
             elapsed = clock.Elapsed;

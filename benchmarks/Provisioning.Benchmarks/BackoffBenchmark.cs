@@ -119,19 +119,8 @@ internal static class BackoffBenchmark
 
     private static async Task<int> RunChildProcessAsync(List<string> childArgs, string logFile, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = false, UseShellExecute = false };
-        var self = Environment.ProcessPath!;
-        if (string.Equals(Path.GetFileNameWithoutExtension(self), "dotnet", StringComparison.Ordinal))
-        {
-            start.FileName = self;
-            start.ArgumentList.Add(typeof(BackoffBenchmark).Assembly.Location);
-        }
-        else
-        {
-            start.FileName = self;
-        }
-
-        childArgs.ForEach(start.ArgumentList.Add);
+        var start = SelfProcess.StartInfo(childArgs);
+        start.RedirectStandardOutput = true;
         using var child = Process.Start(start)!;
         await using var log = File.CreateText(logFile);
         var copy = child.StandardOutput.BaseStream.CopyToAsync(log.BaseStream, cancellationToken);

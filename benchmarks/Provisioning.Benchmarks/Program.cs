@@ -1,7 +1,7 @@
 namespace Provisioning.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project benchmarks/Provisioning.Benchmarks -- engine|backoff|api [options]</c>;
+/// <c>dotnet run -c Release --project benchmarks/Provisioning.Benchmarks -- engine|backoff|api|raw|ui-first-page|ui-live|ui-memory [options]</c>;
 /// see docs/benchmarks.md. (A named entry point, not top-level statements: <c>Program</c> is the portal's.)
 /// </summary>
 internal static class BenchmarkMain
@@ -24,6 +24,10 @@ internal static class BenchmarkMain
                 "raw" => await RawSqliteBenchmark.RunStandaloneAsync(options, cancellation.Token),
                 "backoff" => await BackoffBenchmark.RunAsync(options, cancellation.Token),
                 "api" => await ApiBenchmark.RunAsync(options, cancellation.Token),
+                "ui-first-page" => await UiFirstPageBenchmark.RunAsync(options, cancellation.Token),
+                "ui-live" => await UiLiveBenchmark.RunAsync(options, cancellation.Token),
+                "ui-memory" => await UiMemoryBenchmark.RunAsync(options, cancellation.Token),
+                UiMemoryBenchmark.BrowserCommand => await UiMemoryBenchmark.RunBrowserAsync(options, cancellation.Token),
                 BackoffBenchmark.ChildCommand => await BackoffBenchmark.RunChildAsync(options, cancellation.Token),
                 _ => Usage(),
             };
@@ -48,6 +52,12 @@ internal static class BenchmarkMain
                           --runs 3 --workspaces 10000 --wrk-seconds 10 [--warmup-seconds 5] [--batch 500] [--profile]
               raw       the raw SQLite bound alone
                           --runs 3 --raw-seconds 3
+              ui-first-page  /workspaces in Chromium with N workspaces: navigation start → first page's rows in the DOM, DB commands per view
+                          --runs 3 --workspaces 10000 --navigations 30 [--warmup 5] [--batch 500]
+              ui-live   live updates on /workspaces/{id}: event commit → DOM on P Chromium pages, E events one at a time
+                          --runs 3 --pages 20 --events 200 --workspaces 10000 [--pages-per-context 10] [--deadline-ms 10000] [--animations]
+              ui-memory server memory per circuit: the portal's heap and working set with 0 and with N pages on /workspaces/{id}
+                          --runs 3 --pages 100 --workspaces 10000 [--pages-per-context 10] [--warmup-pages 10] [--path /workspaces/ID] [--gcdump DIR]
             """);
         return 64;
     }
