@@ -21,8 +21,7 @@ namespace Provisioning.Benchmarks;
 /// </summary>
 internal static partial class ApiProfile
 {
-    /// <summary>What the portal's SqlitePragmas interceptor (internal to Provisioning.Core) runs on every connection open.</summary>
-    private const string PortalPragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+    private const string PortalPragmas = SqlitePragmas.Pragmas;
 
     public static async Task<string> RunAsync(IServiceProvider services, string token, IReadOnlyList<Guid> ids, int calls, CancellationToken cancellationToken)
     {

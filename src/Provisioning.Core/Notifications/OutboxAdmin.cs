@@ -20,7 +20,17 @@ public sealed class OutboxAdmin(IDbContextFactory<ProvisioningDbContext> dbFacto
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         // The tenant is the tenant query filter's to apply (ADR-005), as for every other tenant-owned set.
         db.TenantScope = tenantId;
-        var query = db.Outbox.AsNoTracking().Where(m => status == null || m.Status == status);
+        var query = db.Outbox.AsNoTracking();
+        // Named again, and only the filters in use: `@p IS NULL OR column = @p` keeps SQLite off the indexes.
+        if (tenantId is not null)
+        {
+            query = query.Where(m => m.TenantId == tenantId);
+        }
+
+        if (status is not null)
+        {
+            query = query.Where(m => m.Status == status);
+        }
         var total = await query.CountAsync(cancellationToken);
         if (Paging.IsPastTheEnd(page, pageSize, total))
         {
