@@ -12,6 +12,9 @@ public sealed partial class WorkspaceResourceList
 
     private static string StateName(ResourceState state) => state.ToString().ToLowerInvariant();
 
+    /// <summary>The <c>mud-chip-color-*</c> name MudChip would use for the state.</summary>
+    private static string ColorName(ResourceState state) => ColorFor(state).ToString().ToLowerInvariant();
+
     private static Color ColorFor(ResourceState state) => state switch
     {
         ResourceState.Active => Color.Success,
