@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using E2E.Infrastructure;
 using E2E.Pages;
 using Microsoft.Playwright;
@@ -323,6 +324,25 @@ public sealed class FailureScenarioTests(FailureScenarioFixture fixture) : IClas
             requester.ShouldNotContain(correlation);
         }
 
+        // The same two emails in the portal: the tenant admin's sent emails, and the platform admin's outbox.
+        var tenantAdmin = await NewTracedContextAsync(evidence);
+        await SignInPage.SignInAsync(tenantAdmin, "admin@acme.test");
+        var sent = await tenantAdmin.NewPageAsync();
+        await sent.GotoAsync("/admin/emails");
+        await BrowserFixture.WaitForInteractiveAsync(sent);
+        await Expect(sent.Locator("#outbox-messages tr").Filter(new() { HasText = name })).ToHaveCountAsync(2, new() { Timeout = 30_000 });
+        await evidence.ScreenshotAsync(sent, "tenant-admin-emails");
+
+        var ops = await NewTracedContextAsync(evidence);
+        await SignInPage.SignInAsync(ops, SignInPage.PlatformAdmin);
+        var outbox = await ops.NewPageAsync();
+        await outbox.GotoAsync("/platform/outbox");
+        await BrowserFixture.WaitForInteractiveAsync(outbox);
+        var rows = outbox.Locator("#outbox-messages tr").Filter(new() { HasText = name });
+        await Expect(rows).ToHaveCountAsync(2, new() { Timeout = 30_000 });
+        await Expect(rows.Locator("[data-testid='outbox-tenant']").First).ToHaveTextAsync("acme");
+        await Expect(rows.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Resend ") }).First).ToBeEnabledAsync();
+        await evidence.ScreenshotAsync(outbox, "platform-outbox");
         Passed();
     }
 
