@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
 using Portal.Features.Identity;
-using Portal.Features.Workspaces;
+using Portal.Components.Shared;
 using Provisioning.Core.Notifications;
 using Provisioning.Core.Workspaces;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
+using Portal.Components.Shared;
 using Portal.Features.Identity;
 using Provisioning.Core.Engine;
 using Provisioning.Core.Workspaces;

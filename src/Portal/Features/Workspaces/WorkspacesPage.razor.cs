@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
+using Portal.Components.Shared;
 using Portal.Features.Identity;
 using Provisioning.Core.Releases;
 using Provisioning.Core.Workspaces;

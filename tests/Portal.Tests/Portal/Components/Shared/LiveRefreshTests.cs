@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Portal.Features.Workspaces;
+using Microsoft.Extensions.Time.Testing;
+using Portal.Components.Shared;
 using Provisioning.Core.Workspaces;
 
-namespace Portal.Tests.Portal.Components.Workspaces;
+namespace Portal.Tests.Portal.Components.Shared;
 
 public sealed class LiveRefreshTests
 {
@@ -65,6 +66,37 @@ public sealed class LiveRefreshTests
 
         live.Dispose();
         updates.SubscriberCount.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task WithADelay_EveryTenantsBurst_IsOneReload_OnceTheDelayHasPassed()
+    {
+        var updates = new InProcessWorkspaceUpdates(NullLogger<InProcessWorkspaceUpdates>.Instance);
+        var time = new FakeTimeProvider();
+        var reloads = 0;
+        var reloaded = new TaskCompletionSource();
+        using var live = LiveRefresh.Subscribe(updates, null, _ => true, Dispatch, () =>
+        {
+            Interlocked.Increment(ref reloads);
+            reloaded.TrySetResult();
+            return Task.CompletedTask;
+        }, NullLogger.Instance, TimeSpan.FromMilliseconds(150), time);
+
+        updates.Publish([Change(Mine, 1), Change(Guid.NewGuid(), 2, tenant: "globex"), Change(Mine, 3)]);
+        time.Advance(TimeSpan.FromMilliseconds(149));
+        reloads.ShouldBe(0);
+
+        // The drain sets its timer on its own thread: step the clock until it has fired, within a deadline.
+        var deadline = TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(10);
+        while (!reloaded.Task.IsCompleted && TimeProvider.System.GetUtcNow() < deadline)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(10));
+            await Task.WhenAny(reloaded.Task, Task.Delay(TimeSpan.FromMilliseconds(5), TestContext.Current.CancellationToken));
+        }
+
+        reloaded.Task.IsCompleted.ShouldBeTrue("a reload once the delay has passed");
+        time.Advance(TimeSpan.FromSeconds(1));
+        reloads.ShouldBe(1);
     }
 
     [Fact]

@@ -1,15 +1,17 @@
 using Provisioning.Core.Workspaces;
 
-namespace Portal.Features.Workspaces;
+namespace Portal.Components.Shared;
 
 /// <summary>
 /// A page's subscription to committed workspace events (<see cref="IWorkspaceUpdates"/>): each relevant change
-/// makes the page reload what it shows, on the circuit's dispatcher. Changes that arrive while a reload runs are
-/// coalesced into one more reload, so a burst of step events costs a page two reloads, not one per event.
+/// makes the page reload what it shows, on the circuit's dispatcher. Changes that arrive while a reload runs (or
+/// while it waits out its delay) are coalesced into one more reload, so a burst of step events costs a page two
+/// reloads, not one per event.
 /// </summary>
 /// <remarks>
 /// Handlers are called on the engine's thread right after its commit: they only set a flag and hand the reload
-/// to the thread pool, so a page never slows the engine down.
+/// to the thread pool, so a page never slows the engine down. Pages subscribe in code; markup that only needs
+/// "reload on any change" uses <see cref="WorkspaceChangesListener"/>, which wraps this.
 /// </remarks>
 public sealed partial class LiveRefresh : IDisposable
 {
@@ -17,32 +19,38 @@ public sealed partial class LiveRefresh : IDisposable
     private readonly Func<Func<Task>, Task> _dispatch;
     private readonly Func<Task> _refresh;
     private readonly ILogger _logger;
+    private readonly TimeSpan _delay;
+    private readonly TimeProvider _time;
     private readonly CancellationTokenSource _disposed = new();
     private readonly IDisposable _subscription;
     private int _pending;
     private int _running;
 
     private LiveRefresh(
-        IWorkspaceUpdates updates, string tenantId, Func<WorkspaceChanged, bool> relevant,
-        Func<Func<Task>, Task> dispatch, Func<Task> refresh, ILogger logger)
+        IWorkspaceUpdates updates, string? tenantId, Func<WorkspaceChanged, bool> relevant,
+        Func<Func<Task>, Task> dispatch, Func<Task> refresh, ILogger logger, TimeSpan delay, TimeProvider time)
     {
         _relevant = relevant;
         _dispatch = dispatch;
         _refresh = refresh;
         _logger = logger;
+        _delay = delay;
+        _time = time;
         _subscription = updates.Subscribe(tenantId, Changed);
     }
 
     /// <param name="updates">The live-update source.</param>
-    /// <param name="tenantId">Only this tenant's changes are delivered.</param>
+    /// <param name="tenantId">Only this tenant's changes are delivered; null delivers every tenant's (platform pages).</param>
     /// <param name="relevant">Which changes concern the page.</param>
     /// <param name="dispatch">The component's <c>InvokeAsync</c>: runs the reload on its dispatcher.</param>
     /// <param name="refresh">Reloads and re-renders the page.</param>
     /// <param name="logger">Where a failed reload is reported; the next change tries again.</param>
+    /// <param name="delay">How long to wait after a change before reloading, so a burst becomes one reload; none by default.</param>
+    /// <param name="time">The clock the delay runs on.</param>
     public static LiveRefresh Subscribe(
-        IWorkspaceUpdates updates, string tenantId, Func<WorkspaceChanged, bool> relevant,
-        Func<Func<Task>, Task> dispatch, Func<Task> refresh, ILogger logger) =>
-        new(updates, tenantId, relevant, dispatch, refresh, logger);
+        IWorkspaceUpdates updates, string? tenantId, Func<WorkspaceChanged, bool> relevant,
+        Func<Func<Task>, Task> dispatch, Func<Task> refresh, ILogger logger, TimeSpan delay = default, TimeProvider? time = null) =>
+        new(updates, tenantId, relevant, dispatch, refresh, logger, delay, time ?? TimeProvider.System);
 
     private void Changed(WorkspaceChanged change)
     {
@@ -67,8 +75,18 @@ public sealed partial class LiveRefresh : IDisposable
     {
         try
         {
-            while (!_disposed.IsCancellationRequested && Interlocked.Exchange(ref _pending, 0) == 1)
+            while (!_disposed.IsCancellationRequested)
             {
+                if (_delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(_delay, _time, _disposed.Token);
+                }
+
+                if (Interlocked.Exchange(ref _pending, 0) == 0)
+                {
+                    break;
+                }
+
                 await _dispatch(_refresh);
             }
         }
