@@ -2,8 +2,8 @@ using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
-using Portal.Features.Identity;
 using Portal.Components.Shared;
+using Portal.Features.Identity;
 using Provisioning.Core.Notifications;
 using Provisioning.Core.Workspaces;
 
