@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Provisioning.Core.Engine;
@@ -15,32 +16,39 @@ public sealed record CapacityReport(int Cpu, int MemoryGb, int UsedCpu, int Used
 
 /// <summary>
 /// The embedded stand-in for a real cluster (like VCSIM in seed 003): finite capacity with real arithmetic,
-/// an inventory, readiness delays and fault injection. Its state lives in the database, so orphans survive
-/// restarts and can be counted. Every create is idempotent by name.
+/// an inventory, readiness delays and fault injection. Every create is idempotent by name.
 /// </summary>
+/// <remarks>
+/// Like a real management server, it answers from the inventory it holds in memory: live resources and the
+/// capacity. Every change is written through to the database first and shown in memory only once committed,
+/// so the state survives restarts (it is loaded again on first use) and orphans can be counted. Changes are
+/// made one at a time, which is what keeps two creates from booking the same capacity. This is only right
+/// while one process owns the simulator, as the embedded default does.
+/// </remarks>
 public sealed class SimulatedInfrastructure(
     IDbContextFactory<ProvisioningDbContext> dbFactory,
     IOptions<SimulatorOptions> options,
     TimeProvider time) : IFaultInjector
 {
+    private readonly SemaphoreSlim _changes = new(1, 1);
+    private readonly ConcurrentDictionary<string, SimulatedResource> _live = new(StringComparer.Ordinal);
+    private volatile SimulatedCapacity? _capacity;
+
     // Most runs have no faults at all; this spares them a query per step.
     private volatile int _faultCount = -1;
 
     public async Task<SimulatedResource> CreateAsync(
         Guid workspaceId, string name, string kind, int cpu, int memoryGb, CancellationToken cancellationToken)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.InWriteTransactionAsync(async () =>
+        return await ChangeAsync(async (db, capacity) =>
         {
-            var existing = await db.SimulatedResources.SingleOrDefaultAsync(r => r.Name == name && r.DeletedAt == null, cancellationToken);
-            if (existing is not null)
+            if (_live.TryGetValue(name, out var existing))
             {
                 return existing;
             }
 
             if (cpu > 0 || memoryGb > 0)
             {
-                var capacity = await db.SimulatedCapacity.SingleAsync(cancellationToken);
                 var free = Report(capacity);
                 if (cpu > free.FreeCpu || memoryGb > free.FreeMemoryGb)
                 {
@@ -48,60 +56,55 @@ public sealed class SimulatedInfrastructure(
                         $"InsufficientResourcesFault: {kind} '{name}' needs {cpu} CPU / {memoryGb} GB; free are {free.FreeCpu} CPU / {free.FreeMemoryGb} GB of {free.Cpu} / {free.MemoryGb}.");
                 }
 
+                capacity = Attach(db, capacity);
                 capacity.Use(cpu, memoryGb);
             }
 
             var resource = new SimulatedResource(name, kind, workspaceId, cpu, memoryGb, time.GetUtcNow());
             db.SimulatedResources.Add(resource);
             await db.SaveChangesAsync(cancellationToken);
+            _live[name] = resource;
+            _capacity = capacity;
             return resource;
         }, cancellationToken);
     }
 
     public async Task<SimulatedResource?> FindAsync(string name, CancellationToken cancellationToken)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.SimulatedResources.AsNoTracking().SingleOrDefaultAsync(r => r.Name == name && r.DeletedAt == null, cancellationToken);
+        await EnsureLoadedAsync(cancellationToken);
+        return _live.GetValueOrDefault(name);
     }
 
     /// <summary>Starts a VM or runtime; it becomes ready after the readiness delay, or never.</summary>
-    public async Task<SimulatedResource> PowerOnAsync(string name, bool becomesReady, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var resource = await db.SimulatedResources.SingleOrDefaultAsync(r => r.Name == name && r.DeletedAt == null, cancellationToken)
-            ?? throw new ProvisioningException(ErrorCatalogue.VmConfigInvalid, $"Cannot power on '{name}': it does not exist.");
-        resource.PowerOn(becomesReady ? time.GetUtcNow() + options.Value.ReadinessDelay : null);
-        await db.SaveChangesAsync(cancellationToken);
-        return resource;
-    }
+    public Task<SimulatedResource> PowerOnAsync(string name, bool becomesReady, CancellationToken cancellationToken) =>
+        ChangeResourceAsync(name, r => r.PowerOn(becomesReady ? time.GetUtcNow() + options.Value.ReadinessDelay : null),
+            () => new ProvisioningException(ErrorCatalogue.VmConfigInvalid, $"Cannot power on '{name}': it does not exist."), cancellationToken);
 
-    public async Task HoldSecretAsync(string name, string protectedSecret, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var resource = await db.SimulatedResources.SingleAsync(r => r.Name == name && r.DeletedAt == null, cancellationToken);
-        resource.HoldSecret(protectedSecret);
-        await db.SaveChangesAsync(cancellationToken);
-    }
+    public Task HoldSecretAsync(string name, string protectedSecret, CancellationToken cancellationToken) =>
+        ChangeResourceAsync(name, r => r.HoldSecret(protectedSecret),
+            () => new InvalidOperationException($"The simulator has no resource '{name}' to hold a secret."), cancellationToken);
 
     /// <summary>Deletes by name; deleting what is already gone succeeds.</summary>
     public async Task DeleteAsync(string name, CancellationToken cancellationToken)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await db.InWriteTransactionAsync(async () =>
+        await ChangeAsync(async (db, capacity) =>
         {
-            var resource = await db.SimulatedResources.SingleOrDefaultAsync(r => r.Name == name && r.DeletedAt == null, cancellationToken);
-            if (resource is null)
+            if (!_live.TryGetValue(name, out var live))
             {
                 return false;
             }
 
+            var resource = Attach(db, live);
             resource.Delete(time.GetUtcNow());
             if (resource.Cpu > 0 || resource.MemoryGb > 0)
             {
-                (await db.SimulatedCapacity.SingleAsync(cancellationToken)).Use(-resource.Cpu, -resource.MemoryGb);
+                capacity = Attach(db, capacity);
+                capacity.Use(-resource.Cpu, -resource.MemoryGb);
             }
 
             await db.SaveChangesAsync(cancellationToken);
+            _live.TryRemove(name, out _);
+            _capacity = capacity;
             return true;
         }, cancellationToken);
     }
@@ -114,19 +117,20 @@ public sealed class SimulatedInfrastructure(
 
     public async Task<CapacityReport> CapacityAsync(CancellationToken cancellationToken)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await CapacityAsync(db, cancellationToken);
+        await EnsureLoadedAsync(cancellationToken);
+        return Report(_capacity!);
     }
 
-    public async Task<CapacityReport> SetCapacityAsync(int cpu, int memoryGb, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var capacity = await db.SimulatedCapacity.SingleAsync(cancellationToken);
-        capacity.Cpu = cpu;
-        capacity.MemoryGb = memoryGb;
-        await db.SaveChangesAsync(cancellationToken);
-        return Report(capacity);
-    }
+    public Task<CapacityReport> SetCapacityAsync(int cpu, int memoryGb, CancellationToken cancellationToken) =>
+        ChangeAsync(async (db, current) =>
+        {
+            var capacity = Attach(db, current);
+            capacity.Cpu = cpu;
+            capacity.MemoryGb = memoryGb;
+            await db.SaveChangesAsync(cancellationToken);
+            _capacity = capacity;
+            return Report(capacity);
+        }, cancellationToken);
 
     public async Task<SimulatedFault> AddFaultAsync(SimulatedFault fault, CancellationToken cancellationToken)
     {
@@ -205,20 +209,93 @@ public sealed class SimulatedInfrastructure(
         }
     }
 
-    /// <summary>Sets the configured capacity when the simulator runs for the first time.</summary>
-    public async Task InitializeAsync(CancellationToken cancellationToken)
+    /// <summary>Loads the inventory; the first time the simulator ever runs, sets the configured capacity.</summary>
+    public Task InitializeAsync(CancellationToken cancellationToken) => EnsureLoadedAsync(cancellationToken);
+
+    private async Task EnsureLoadedAsync(CancellationToken cancellationToken)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        if (!await db.SimulatedCapacity.AnyAsync(cancellationToken))
+        if (_capacity is not null)
         {
-            var configured = options.Value.Capacity;
-            db.SimulatedCapacity.Add(new SimulatedCapacity { Cpu = configured.Cpu, MemoryGb = configured.MemoryGb });
-            await db.SaveChangesAsync(cancellationToken);
+            return;
+        }
+
+        await _changes.WaitAsync(cancellationToken);
+        try
+        {
+            await LoadAsync(cancellationToken);
+        }
+        finally
+        {
+            _changes.Release();
         }
     }
 
-    private static async Task<CapacityReport> CapacityAsync(ProvisioningDbContext db, CancellationToken cancellationToken) =>
-        Report(await db.SimulatedCapacity.AsNoTracking().SingleAsync(cancellationToken));
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        if (_capacity is not null)
+        {
+            return;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var capacity = await db.SimulatedCapacity.AsNoTracking().SingleOrDefaultAsync(cancellationToken);
+        if (capacity is null)
+        {
+            var configured = options.Value.Capacity;
+            capacity = new SimulatedCapacity { Cpu = configured.Cpu, MemoryGb = configured.MemoryGb };
+            db.SimulatedCapacity.Add(capacity);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        foreach (var resource in await db.SimulatedResources.AsNoTracking().Where(r => r.DeletedAt == null).ToListAsync(cancellationToken))
+        {
+            _live[resource.Name] = resource;
+        }
+
+        _capacity = capacity;
+    }
+
+    /// <summary>One change at a time, against the committed capacity; the change shows in memory once saved.</summary>
+    private async Task<T> ChangeAsync<T>(Func<ProvisioningDbContext, SimulatedCapacity, Task<T>> change, CancellationToken cancellationToken)
+    {
+        await _changes.WaitAsync(cancellationToken);
+        try
+        {
+            await LoadAsync(cancellationToken);
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            return await change(db, _capacity!);
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
+    private Task<SimulatedResource> ChangeResourceAsync(
+        string name, Action<SimulatedResource> change, Func<Exception> missing, CancellationToken cancellationToken) =>
+        ChangeAsync(async (db, _) =>
+        {
+            var resource = Attach(db, _live.TryGetValue(name, out var live) ? live : throw missing());
+            change(resource);
+            await db.SaveChangesAsync(cancellationToken);
+            _live[name] = resource;
+            return resource;
+        }, cancellationToken);
+
+    /// <summary>A copy of what memory holds, tracked as unchanged: the save writes only what is then changed on it.</summary>
+    private static SimulatedResource Attach(ProvisioningDbContext db, SimulatedResource live)
+    {
+        var copy = live.Copy();
+        db.SimulatedResources.Attach(copy);
+        return copy;
+    }
+
+    private static SimulatedCapacity Attach(ProvisioningDbContext db, SimulatedCapacity live)
+    {
+        var copy = live.Copy();
+        db.SimulatedCapacity.Attach(copy);
+        return copy;
+    }
 
     private static CapacityReport Report(SimulatedCapacity capacity) =>
         new(capacity.Cpu, capacity.MemoryGb, capacity.UsedCpu, capacity.UsedMemoryGb);

@@ -45,6 +45,9 @@ public sealed class SimulatedResource
 
     public bool IsActive => DeletedAt is null;
 
+    /// <summary>A copy to change: what the inventory has already handed out never changes under its reader.</summary>
+    internal SimulatedResource Copy() => (SimulatedResource)MemberwiseClone();
+
     internal void PowerOn(DateTimeOffset? readyAt)
     {
         PoweredOn = true;
@@ -75,6 +78,8 @@ public sealed class SimulatedCapacity
     public int UsedCpu { get; private set; }
 
     public int UsedMemoryGb { get; private set; }
+
+    internal SimulatedCapacity Copy() => (SimulatedCapacity)MemberwiseClone();
 
     internal void Use(int cpu, int memoryGb)
     {

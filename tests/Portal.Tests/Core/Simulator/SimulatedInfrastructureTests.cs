@@ -1,5 +1,10 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Portal.Tests.TestInfrastructure;
 using Provisioning.Core.Errors;
+using Provisioning.Core.Persistence;
+using Provisioning.Core.Simulator;
 
 namespace Portal.Tests.Core.Simulator;
 
@@ -52,5 +57,54 @@ public sealed class SimulatedInfrastructureTests
 
         results.Count(created => created).ShouldBe(10);
         (await sim.CapacityAsync(ct)).FreeCpu.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task WhatTheSimulatorHolds_IsWrittenThrough_AndASimulatorStartedOnTheSameDatabaseSeesIt()
+    {
+        await using var harness = await ProvisioningHarness.StartAsync();
+        var sim = harness.Simulator;
+        var ct = TestContext.Current.CancellationToken;
+        await sim.SetCapacityAsync(8, 16, ct);
+        var owner = Guid.NewGuid();
+        await sim.CreateAsync(owner, "vm-a", "vm", 6, 10, ct);
+        await sim.PowerOnAsync("vm-a", becomesReady: true, ct);
+        await sim.CreateAsync(owner, "key-a", "api_key", 0, 0, ct);
+        await sim.HoldSecretAsync("key-a", "protected", ct);
+        await sim.CreateAsync(owner, "vm-gone", "vm", 1, 1, ct);
+        await sim.DeleteAsync("vm-gone", ct);
+
+        // As after a restart: a new simulator over the same database, nothing in memory yet.
+        var restarted = new SimulatedInfrastructure(
+            harness.Services.GetRequiredService<IDbContextFactory<ProvisioningDbContext>>(),
+            harness.Services.GetRequiredService<IOptions<SimulatorOptions>>(),
+            harness.Time);
+
+        var capacity = await restarted.CapacityAsync(ct);
+        (capacity.Cpu, capacity.MemoryGb, capacity.UsedCpu, capacity.UsedMemoryGb).ShouldBe((8, 16, 6, 10));
+        var vm = (await restarted.FindAsync("vm-a", ct)).ShouldNotBeNull();
+        (vm.PoweredOn, vm.ReadyAt.HasValue, vm.WorkspaceId).ShouldBe((true, true, owner));
+        (await restarted.FindAsync("key-a", ct)).ShouldNotBeNull().ProtectedSecret.ShouldBe("protected");
+        (await restarted.FindAsync("vm-gone", ct)).ShouldBeNull();
+        (await restarted.InventoryAsync(ct)).Count.ShouldBe(3);
+
+        var refused = await Should.ThrowAsync<ProvisioningException>(() => restarted.CreateAsync(owner, "vm-b", "vm", 4, 4, ct));
+        refused.Code.ShouldBe(ErrorCatalogue.InsufficientResources);
+        (await restarted.CreateAsync(owner, "vm-a", "vm", 6, 10, ct)).Id.ShouldBe(vm.Id);
+    }
+
+    [Fact]
+    public async Task ChangingWhatDoesNotExist_FailsClearly_AndChangesNothing()
+    {
+        await using var harness = await ProvisioningHarness.StartAsync();
+        var sim = harness.Simulator;
+        var ct = TestContext.Current.CancellationToken;
+        var before = await sim.CapacityAsync(ct);
+
+        (await Should.ThrowAsync<ProvisioningException>(() => sim.PowerOnAsync("no-such-vm", becomesReady: true, ct))).Code.ShouldBe(ErrorCatalogue.VmConfigInvalid);
+        await Should.ThrowAsync<InvalidOperationException>(() => sim.HoldSecretAsync("no-such-key", "secret", ct));
+
+        (await sim.CapacityAsync(ct)).ShouldBe(before);
+        (await sim.InventoryAsync(ct)).ShouldBeEmpty();
     }
 }
