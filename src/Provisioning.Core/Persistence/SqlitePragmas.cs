@@ -1,5 +1,8 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using SQLitePCL;
 
 namespace Provisioning.Core.Persistence;
 
@@ -9,22 +12,52 @@ namespace Provisioning.Core.Persistence;
 /// a memory map: every commit of another connection empties a connection's page cache, and the engine, the
 /// simulator and the pages each use their own pooled connections, so pages are re-read all the time.
 /// </summary>
+/// <remarks>
+/// The settings belong to the native connection, which the pool keeps open between uses; they are applied the
+/// first time it is opened, not on every open (an open is otherwise almost free, and the engine opens one per save).
+/// </remarks>
 public sealed class SqlitePragmas : DbConnectionInterceptor
 {
-    /// <summary>What runs on every connection open; the raw SQLite benchmark uses the same file settings.</summary>
+    /// <summary>What runs when a native connection is first opened; the raw SQLite benchmark uses the same file settings.</summary>
     public const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA mmap_size=268435456;";
+
+    private static readonly ConditionalWeakTable<sqlite3, object> Configured = new();
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
+        if (IsConfigured(connection))
+        {
+            return;
+        }
+
         using var command = connection.CreateCommand();
         command.CommandText = Pragmas;
         command.ExecuteNonQuery();
+        MarkConfigured(connection);
     }
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
+        if (IsConfigured(connection))
+        {
+            return;
+        }
+
         await using var command = connection.CreateCommand();
         command.CommandText = Pragmas;
         await command.ExecuteNonQueryAsync(cancellationToken);
+        MarkConfigured(connection);
+    }
+
+    private static bool IsConfigured(DbConnection connection) =>
+        connection is SqliteConnection { Handle: { } handle } && Configured.TryGetValue(handle, out _);
+
+    // Only once the settings ran: a native connection whose settings failed gets them again on its next open.
+    private static void MarkConfigured(DbConnection connection)
+    {
+        if (connection is SqliteConnection { Handle: { } handle })
+        {
+            Configured.AddOrUpdate(handle, Configured);
+        }
     }
 }
