@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Provisioning.Core.Persistence;
 
 namespace Provisioning.Core.Workspaces;
 
@@ -37,7 +37,8 @@ public sealed partial class InProcessWorkspaceUpdates(ILogger<InProcessWorkspace
 
     public void Publish(IReadOnlyList<WorkspaceChanged> changes)
     {
-        foreach (var (tenantId, handler) in _subscribers.Values)
+        // Enumerating the dictionary itself takes no lock; its Values property would take all of them on every save.
+        foreach (var (_, (tenantId, handler)) in _subscribers)
         {
             foreach (var change in changes)
             {
@@ -79,17 +80,12 @@ public sealed partial class InProcessWorkspaceUpdates(ILogger<InProcessWorkspace
 /// <summary>Publishes workspace events once the save that wrote them has committed.</summary>
 internal sealed class PublishCommittedEvents(IWorkspaceUpdates updates) : SaveChangesInterceptor
 {
-    private readonly ConditionalWeakTable<DbContext, List<WorkspaceEvent>> _saving = new();
-
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
-        if (eventData.Context is { } context)
+        if (eventData.Context is ProvisioningDbContext context)
         {
             var added = context.ChangeTracker.Entries<WorkspaceEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
-            if (added.Count > 0)
-            {
-                _saving.AddOrUpdate(context, added);
-            }
+            context.EventsBeingSaved = added.Count > 0 ? added : null;
         }
 
         return ValueTask.FromResult(result);
@@ -97,9 +93,9 @@ internal sealed class PublishCommittedEvents(IWorkspaceUpdates updates) : SaveCh
 
     public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        if (eventData.Context is { } context && _saving.TryGetValue(context, out var saved))
+        if (eventData.Context is ProvisioningDbContext { EventsBeingSaved: { } saved } context)
         {
-            _saving.Remove(context);
+            context.EventsBeingSaved = null;
             updates.Publish(saved.OrderBy(e => e.Sequence).Select(e => new WorkspaceChanged(e.WorkspaceId, e.TenantId, e.Sequence, e.Type, e.OccurredAt)).ToList());
         }
 
@@ -108,9 +104,9 @@ internal sealed class PublishCommittedEvents(IWorkspaceUpdates updates) : SaveCh
 
     public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
     {
-        if (eventData.Context is { } context)
+        if (eventData.Context is ProvisioningDbContext context)
         {
-            _saving.Remove(context);
+            context.EventsBeingSaved = null;
         }
 
         return Task.CompletedTask;
