@@ -133,7 +133,10 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddPooledDbContextFactory<SqliteProvisioningDbContext>((sp, options) => options
             .UseSqlite(connectionString)
             .AddInterceptors(new SqlitePragmas())
-            .AddInterceptors(sp.GetServices<ISaveChangesInterceptor>()));
+            .AddInterceptors(sp.GetServices<ISaveChangesInterceptor>())
+            .AddInterceptors(sp.GetRequiredService<SqliteProgressWrites>()));
+        // Last of the save interceptors: the others see every save before it may take over the write.
+        services.AddSingleton<SqliteProgressWrites>();
         services.AddSingleton<IDbContextFactory<ProvisioningDbContext>, ProvisioningDbContextFactory<SqliteProvisioningDbContext>>();
     }
 

@@ -24,6 +24,9 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : Identity
     /// <summary>The events the save in progress writes, published once it commits (<see cref="PublishCommittedEvents"/>).</summary>
     internal List<WorkspaceEvent>? EventsBeingSaved { get; set; }
 
+    /// <summary>Whether the save in progress accepts the changes once written (a writer that bypasses EF Core must do it too).</summary>
+    internal bool AcceptsChangesOnSave { get; private set; }
+
     public DbSet<Tenant> Tenants => Set<Tenant>();
 
     public DbSet<Release> Releases => Set<Release>();
@@ -99,6 +102,7 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : Identity
                 Resources.AddRange(workspace.PlannedResources);
             }
 
+            AcceptsChangesOnSave = acceptAllChangesOnSuccess;
             var saved = await CommitAsync(acceptAllChangesOnSuccess, cancellationToken);
             foreach (var workspace in workspaces)
             {
