@@ -49,6 +49,20 @@ public sealed class SqlitePragmas : DbConnectionInterceptor
         MarkConfigured(connection);
     }
 
+    /// <summary>For a connection opened without EF Core (which would run this interceptor): applies the settings once.</summary>
+    internal static void EnsureApplied(SqliteConnection connection)
+    {
+        if (IsConfigured(connection))
+        {
+            return;
+        }
+
+        using var command = connection.CreateCommand();
+        command.CommandText = Pragmas;
+        command.ExecuteNonQuery();
+        MarkConfigured(connection);
+    }
+
     private static bool IsConfigured(DbConnection connection) =>
         connection is SqliteConnection { Handle: { } handle } && Configured.TryGetValue(handle, out _);
 

@@ -42,17 +42,17 @@ public sealed class SqliteProgressWrites : SaveChangesInterceptor
     /// <summary>How many INSERT and UPDATE statements those saves ran.</summary>
     public long Statements => Interlocked.Read(ref _statementsRun);
 
-    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
         DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
         if (result.HasResult || eventData.Context is not SqliteProvisioningDbContext { AcceptsChangesOnSave: true } context
             || context.Database.CurrentTransaction is not null || Plan(context) is not { } entries)
         {
-            return result;
+            return ValueTask.FromResult(result);
         }
 
-        var written = await WriteAsync(context, entries, cancellationToken);
-        return InterceptionResult<int>.SuppressWithResult(written);
+        // SQLite does its work on the calling thread whichever way it is called; the write is synchronous.
+        return ValueTask.FromResult(InterceptionResult<int>.SuppressWithResult(Write(context, entries)));
     }
 
     /// <summary>The entries to write, updates first, or null when the save is not one this path takes.</summary>
@@ -105,12 +105,19 @@ public sealed class SqliteProgressWrites : SaveChangesInterceptor
         return updates;
     }
 
-    private async Task<int> WriteAsync(DbContext context, List<EntityEntry> entries, CancellationToken cancellationToken)
+    private int Write(DbContext context, List<EntityEntry> entries)
     {
-        await context.Database.OpenConnectionAsync(cancellationToken);
+        // Opened here rather than through EF Core, whose open and close bookkeeping cost more than the pool itself.
+        var connection = (SqliteConnection)context.Database.GetDbConnection();
+        var opened = connection.State != System.Data.ConnectionState.Open;
         try
         {
-            var connection = (SqliteConnection)context.Database.GetDbConnection();
+            if (opened)
+            {
+                connection.Open();
+                SqlitePragmas.EnsureApplied(connection);
+            }
+
             var generated = new List<(EntityEntry Entry, IProperty Key, long Value)>();
             using (var transaction = connection.BeginTransaction())
             {
@@ -147,7 +154,10 @@ public sealed class SqliteProgressWrites : SaveChangesInterceptor
         }
         finally
         {
-            await context.Database.CloseConnectionAsync();
+            if (opened)
+            {
+                connection.Close();
+            }
         }
     }
 
