@@ -37,10 +37,9 @@ public sealed class SimulatedInfrastructure(
     // Most runs have no faults at all; this spares them a query per step.
     private volatile int _faultCount = -1;
 
-    public async Task<SimulatedResource> CreateAsync(
-        Guid workspaceId, string name, string kind, int cpu, int memoryGb, CancellationToken cancellationToken)
-    {
-        return await ChangeAsync(async (db, capacity) =>
+    public Task<SimulatedResource> CreateAsync(
+        Guid workspaceId, string name, string kind, int cpu, int memoryGb, CancellationToken cancellationToken) =>
+        ChangeAsync(async (db, capacity) =>
         {
             if (_live.TryGetValue(name, out var existing))
             {
@@ -67,7 +66,6 @@ public sealed class SimulatedInfrastructure(
             _capacity = capacity;
             return resource;
         }, cancellationToken);
-    }
 
     public async Task<SimulatedResource?> FindAsync(string name, CancellationToken cancellationToken)
     {
