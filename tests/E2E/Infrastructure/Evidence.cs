@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Playwright;
 
@@ -12,7 +13,12 @@ namespace E2E.Infrastructure;
 public sealed class Evidence
 {
     private static readonly ConcurrentDictionary<string, Evidence> Scenarios = new(StringComparer.Ordinal);
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    // Files for people to read, never embedded in a page: keep "+01:00" and "é" as they are rather than \u002B escapes.
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     private int _sequence;
 
