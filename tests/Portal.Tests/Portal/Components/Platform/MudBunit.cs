@@ -2,7 +2,7 @@ using AngleSharp.Dom;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
-using MudBlazor.Services;
+using Portal.Tests.TestInfrastructure;
 
 namespace Portal.Tests.Portal.Components;
 
@@ -13,9 +13,7 @@ internal static class MudBunit
     /// <remarks>Services must be registered before the first render: do it in <paramref name="configure"/>.</remarks>
     public static (BunitContext Context, IRenderedComponent<MudPopoverProvider> Popovers) NewContext(Action<BunitContext>? configure = null)
     {
-        var ctx = new BunitContext();
-        ctx.Services.AddMudServices();
-        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        var ctx = BunitPortal.Create();
         configure?.Invoke(ctx);
         return (ctx, ctx.Render<MudPopoverProvider>());
     }
