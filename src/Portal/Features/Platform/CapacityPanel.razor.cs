@@ -38,6 +38,9 @@ public sealed partial class CapacityPanel
         _ => Color.Success,
     };
 
+    /// <summary>"16 free", or "4 over" when capacity was set below what is running (never a negative "free").</summary>
+    private static string Free(int free, string unit) => free >= 0 ? $"{free}{unit} free" : $"{-free}{unit} over";
+
     private string? ErrorFor(string field) => _errors.TryGetValue(field, out var messages) ? string.Join(" ", messages) : null;
 
     private void Edit(Action set)

@@ -23,6 +23,32 @@ public sealed class CapacityPanelTests
         panel.Find("#capacity-memory-input").GetAttribute("value").ShouldBe("256");
     }
 
+    [Fact]
+    public async Task CapacityBelowWhatIsRunning_ShowsHowFarOver_AndWarns()
+    {
+        var (ctx, _) = MudBunit.NewContext();
+        await using var _ctx = ctx;
+
+        var panel = ctx.Render<CapacityPanel>(p => p.Add(c => c.Capacity, Capacity with { Cpu = 40, FreeCpu = -8 }));
+
+        panel.Find("[data-testid=capacity-cpu]").TextContent.ShouldBe("48 used · 8 over · 40 total CPU");
+        panel.Find("[data-testid=capacity-memory]").TextContent.ShouldBe("64 GB used · 192 GB free · 256 GB total");
+        panel.Find("[data-testid=capacity-overcommitted]").TextContent.ShouldContain("fail with insufficient resources");
+        panel.FindAll("[role=progressbar]")[0].GetAttribute("aria-valuenow").ShouldBe("100");
+    }
+
+    [Fact]
+    public async Task WithinCapacity_DoesNotWarn()
+    {
+        var (ctx, _) = MudBunit.NewContext();
+        await using var _ctx = ctx;
+
+        var panel = ctx.Render<CapacityPanel>(p => p.Add(c => c.Capacity, Capacity with { UsedCpu = 64, FreeCpu = 0 }));
+
+        panel.Find("[data-testid=capacity-cpu]").TextContent.ShouldBe("64 used · 0 free · 64 total CPU");
+        panel.FindAll("[data-testid=capacity-overcommitted]").ShouldBeEmpty();
+    }
+
     [Theory]
     [InlineData("0", "256", "capacity-cpu-input", "cpu must be between 1 and 100000.")]
     [InlineData("100001", "256", "capacity-cpu-input", "cpu must be between 1 and 100000.")]
