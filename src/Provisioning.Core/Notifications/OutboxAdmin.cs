@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Provisioning.Core.Persistence;
 using Provisioning.Core.Workspaces;
@@ -13,6 +14,13 @@ public sealed record OutboxMessageView(
 /// <summary>The outbox as admins see it: every tenant's for the platform, with the resend; one tenant's for its admins.</summary>
 public sealed class OutboxAdmin(IDbContextFactory<ProvisioningDbContext> dbFactory, TimeProvider time)
 {
+    /// <summary>The one definition of the view: translated to SQL for lists, compiled for a message already in memory.</summary>
+    private static readonly Expression<Func<OutboxMessage, OutboxMessageView>> View = m => new OutboxMessageView(
+        m.Id, m.Recipient, m.RecipientUserId, m.TenantId, m.WorkspaceId, m.Template, m.Subject,
+        m.Status, m.Attempts, m.LastError, m.NextAttemptAt, m.CreatedAt, m.LastAttemptAt, m.SentAt, m.Resends);
+
+    private static readonly Func<OutboxMessage, OutboxMessageView> ToView = View.Compile();
+
     /// <summary>Newest first; optionally one status and one tenant.</summary>
     public async Task<PageOf<OutboxMessageView>> ListAsync(
         OutboxStatus? status, string? tenantId, int page, int pageSize, CancellationToken cancellationToken)
@@ -31,6 +39,7 @@ public sealed class OutboxAdmin(IDbContextFactory<ProvisioningDbContext> dbFacto
         {
             query = query.Where(m => m.Status == status);
         }
+
         var total = await query.CountAsync(cancellationToken);
         if (Paging.IsPastTheEnd(page, pageSize, total))
         {
@@ -42,8 +51,7 @@ public sealed class OutboxAdmin(IDbContextFactory<ProvisioningDbContext> dbFacto
             .ThenByDescending(m => m.Id)
             .Skip((page - 1) * pageSize)
             .Take(pageSize)
-            .Select(m => new OutboxMessageView(m.Id, m.Recipient, m.RecipientUserId, m.TenantId, m.WorkspaceId, m.Template, m.Subject,
-                m.Status, m.Attempts, m.LastError, m.NextAttemptAt, m.CreatedAt, m.LastAttemptAt, m.SentAt, m.Resends))
+            .Select(View)
             .ToListAsync(cancellationToken);
         return new PageOf<OutboxMessageView>(items, total, page, pageSize);
     }
@@ -81,7 +89,6 @@ public sealed class OutboxAdmin(IDbContextFactory<ProvisioningDbContext> dbFacto
 
         m.Resend(time.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
-        return new OutboxMessageView(m.Id, m.Recipient, m.RecipientUserId, m.TenantId, m.WorkspaceId, m.Template, m.Subject,
-            m.Status, m.Attempts, m.LastError, m.NextAttemptAt, m.CreatedAt, m.LastAttemptAt, m.SentAt, m.Resends);
+        return ToView(m);
     }
 }
