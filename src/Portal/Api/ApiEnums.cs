@@ -24,4 +24,9 @@ public static class ApiEnums
 
         return false;
     }
+
+    /// <summary>The error for a filter <see cref="TryParse{TEnum}"/> refused, listing the values it takes: "status must be one of pending, sent, failed."</summary>
+    public static string OneOf<TEnum>(string field)
+        where TEnum : struct, Enum =>
+        $"{field} must be one of {string.Join(", ", Enum.GetNames<TEnum>().Select(name => name.ToLowerInvariant()))}.";
 }

@@ -31,7 +31,7 @@ public static class AdminApi
         var errors = WorkspaceRules.CheckPaging(page, pageSize);
         if (!WorkspaceRules.TryParseStatus(status, out var parsed))
         {
-            errors["status"] = ["status must be one of provisioning, ready, error, deprovisioning, deleted."];
+            errors["status"] = [ApiEnums.OneOf<WorkspaceStatus>("status")];
         }
 
         if (errorCode is not null && !ErrorCatalogue.IsKnown(errorCode))

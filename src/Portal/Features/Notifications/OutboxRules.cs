@@ -14,7 +14,7 @@ public static class OutboxRules
     /// <summary>A page of emails when the request does not say.</summary>
     public const int DefaultPageSize = 20;
 
-    public const string StatusMessage = "status must be one of pending, sent, failed.";
+    public static readonly string StatusMessage = ApiEnums.OneOf<OutboxStatus>("status");
 
     /// <summary>"" stands for every status.</summary>
     internal static IReadOnlyList<(string Value, string Label)> StatusOptions { get; } =

@@ -73,7 +73,7 @@ public static class WorkspacesApi
         var errors = WorkspaceRules.CheckPaging(page, pageSize);
         if (!WorkspaceRules.TryParseStatus(status, out var parsed))
         {
-            errors["status"] = ["status must be one of provisioning, ready, error, deprovisioning, deleted."];
+            errors["status"] = [ApiEnums.OneOf<WorkspaceStatus>("status")];
         }
 
         if (errors.Count > 0)
