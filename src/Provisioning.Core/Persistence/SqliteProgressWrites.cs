@@ -32,6 +32,9 @@ public sealed class SqliteProgressWrites : SaveChangesInterceptor
 
     private static readonly HashSet<Type> Added = [typeof(WorkspaceEvent), typeof(Resource), typeof(SimulatedResource)];
 
+    // Rows that are one table's plain columns; a type that gains complex or owned parts goes back to EF Core.
+    private static readonly ConcurrentDictionary<IEntityType, bool> Flat = new();
+
     private readonly ConcurrentDictionary<(IEntityType Type, bool Insert, string Columns), Statement> _statements = new();
     private long _saves;
     private long _statementsRun;
@@ -66,10 +69,10 @@ public sealed class SqliteProgressWrites : SaveChangesInterceptor
             {
                 case EntityState.Unchanged or EntityState.Detached:
                     continue;
-                case EntityState.Modified when Updated.Contains(entry.Metadata.ClrType):
+                case EntityState.Modified when Updated.Contains(entry.Metadata.ClrType) && IsFlat(entry.Metadata):
                     updates.Add(entry);
                     continue;
-                case EntityState.Added when Added.Contains(entry.Metadata.ClrType):
+                case EntityState.Added when Added.Contains(entry.Metadata.ClrType) && IsFlat(entry.Metadata):
                     inserts.Add(entry);
                     continue;
                 default:
@@ -104,6 +107,10 @@ public sealed class SqliteProgressWrites : SaveChangesInterceptor
         updates.AddRange(events.OrderBy(e => recorded[(WorkspaceEvent)e.Entity]));
         return updates;
     }
+
+    private static bool IsFlat(IEntityType type) =>
+        Flat.GetOrAdd(type, t => !t.GetComplexProperties().Any() && !t.GetNavigations().Any(n => n.TargetEntityType.IsOwned()) && !t.IsOwned()
+            && t.FindPrimaryKey() is { Properties.Count: 1 });
 
     private int Write(DbContext context, List<EntityEntry> entries)
     {
