@@ -18,14 +18,18 @@ public static class PortalApiExtensions
             options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             options.SerializerOptions.DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower;
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+            // A field the endpoint does not take is refused, not ignored: `{"cpu": 4}` where `size.cpu` was meant
+            // would otherwise create a workspace of the default size without a word.
+            options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             context.ProblemDetails.Extensions.TryAdd("code", ApiProblems.DefaultCode(context.ProblemDetails.Status));
             context.ProblemDetails.Extensions.TryAdd("trace_id", context.HttpContext.TraceIdentifier);
         });
-        // Development's default throws on unreadable requests (a 500 through the exception handler); answer 400.
-        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
+        // Unreadable requests throw in every environment, so one handler can say what is wrong with them.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.AddExceptionHandler<UnreadableRequests>();
         builder.Services.AddOpenApi();
         return builder;
     }

@@ -44,6 +44,8 @@ public sealed class BadInputTests(BadInputPortal portal) : IClassFixture<BadInpu
         ["create: nested 200 deep"] = (AcmeMember, _ => Json(HttpMethod.Post, Workspaces, $$"""{"name":{{new string('[', 200)}}{{new string(']', 200)}},"release_id":"demo-app@1.0.0"}""")),
         ["create: invalid UTF-8"] = (AcmeMember, _ => Bytes(HttpMethod.Post, Workspaces, [.. "{\"name\":\"ab"u8, 0xC3, 0x28, .. "c\",\"release_id\":\"demo-app@1.0.0\"}"u8], "application/json")),
         ["create: empty object"] = (AcmeMember, _ => Json(HttpMethod.Post, Workspaces, "{}")),
+        ["create: size fields at the top level"] = (AcmeMember, _ => Json(HttpMethod.Post, Workspaces, """{"name":"flat","release_id":"ubuntu-vm@24.04","cpu":4,"memory_gb":16}""")),
+        ["create: unknown size field"] = (AcmeMember, _ => Json(HttpMethod.Post, Workspaces, """{"name":"cpus","release_id":"ubuntu-vm@24.04","size":{"cpus":4}}""")),
         ["create: only unknown members"] = (AcmeMember, _ => Json(HttpMethod.Post, Workspaces, """{"workspace":"x","release":"demo-app@1.0.0"}""")),
         ["create: nulls"] = (AcmeMember, _ => Json(HttpMethod.Post, Workspaces, """{"name":null,"release_id":null,"size":null}""")),
 
@@ -194,6 +196,35 @@ public sealed class BadInputTests(BadInputPortal portal) : IClassFixture<BadInpu
 
         await response.ShouldBeClientProblemAsync();
         (await portal.CountRowsAsync()).ShouldBe(before, name);
+    }
+
+    [Theory]
+    [InlineData("""{"name":"flat","release_id":"ubuntu-vm@24.04","cpu":4}""", "'cpu' is not a field of this request.")]
+    [InlineData("""{"name":"cpus","release_id":"ubuntu-vm@24.04","size":{"cpus":4}}""", "'size.cpus' is not a field of this request.")]
+    [InlineData("""{"name":"typed","release_id":"ubuntu-vm@24.04","size":{"cpu":"two"}}""", "'size.cpu' has a value of the wrong type.")]
+    [InlineData("""{"name": "broken", "release_id": """, "The request body is not well-formed JSON (line 1, position")]
+    public async Task UnreadableBody_IsAnsweredWithWhatIsWrongWithIt(string body, string detail)
+    {
+        using var client = await portal.LoginAsync(AcmeMember);
+        await portal.WaitForQuietAsync();
+        var before = await portal.CountRowsAsync();
+
+        using var response = await client.SendAsync(Json(HttpMethod.Post, Workspaces, body), TestContext.Current.CancellationToken);
+
+        var problem = await response.ShouldBeProblemAsync(System.Net.HttpStatusCode.BadRequest, "invalid_request");
+        problem.GetProperty("detail").GetString().ShouldStartWith(detail);
+        (await portal.CountRowsAsync()).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task UnreadableQueryValue_SaysWhichParameterAndWhatItMustBe()
+    {
+        using var client = await portal.LoginAsync(AcmeMember);
+
+        using var response = await client.GetAsync($"{Workspaces}?page=abc", TestContext.Current.CancellationToken);
+
+        var problem = await response.ShouldBeProblemAsync(System.Net.HttpStatusCode.BadRequest, "invalid_request");
+        problem.GetProperty("detail").GetString().ShouldBe("'page' must be a whole number; \"abc\" is not.");
     }
 
     [Fact]
