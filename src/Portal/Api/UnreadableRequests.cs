@@ -32,11 +32,11 @@ public sealed partial class UnreadableRequests(IProblemDetailsService problems) 
         {
             if (UnmappedMember().Match(json.Message) is { Success: true } unmapped)
             {
-                return $"'{Field(json.Path, unmapped.Groups["name"].Value)}' is not a field of this request.";
+                return $"'{Field(json.Path) ?? unmapped.Groups["name"].Value}' is not a field of this request.";
             }
 
-            return json.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal) && json.Path is { Length: > 1 }
-                ? $"'{Field(json.Path, null)}' has a value of the wrong type."
+            return json.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal) && Field(json.Path) is { } field
+                ? $"'{field}' has a value of the wrong type."
                 : $"The request body is not well-formed JSON (line {json.LineNumber + 1}, position {json.BytePositionInLine + 1}).";
         }
 
@@ -57,18 +57,8 @@ public sealed partial class UnreadableRequests(IProblemDetailsService problems) 
         return "The request could not be read.";
     }
 
-    /// <summary><c>$.size.cpu</c> → <c>size.cpu</c>; for an unknown member, its name under the object it was found in.</summary>
-    private static string Field(string? path, string? member)
-    {
-        var parent = path is null or "$" ? "" : path.TrimStart('$').TrimStart('.');
-        if (member is null)
-        {
-            return parent;
-        }
-
-        // The path of an unknown member already ends with it on some inputs; do not name it twice.
-        return parent.Length == 0 || parent == member || parent.EndsWith("." + member, StringComparison.Ordinal) ? (parent.Length == 0 ? member : parent) : $"{parent}.{member}";
-    }
+    /// <summary><c>$.size.cpu</c> → <c>size.cpu</c> (the path of an unknown member ends with its name); null for the root.</summary>
+    private static string? Field(string? path) => path?.TrimStart('$').TrimStart('.') is { Length: > 0 } field ? field : null;
 
     [GeneratedRegex("The JSON property '(?<name>[^']+)' could not be mapped")]
     private static partial Regex UnmappedMember();

@@ -23,34 +23,17 @@ public sealed class SqlitePragmas : DbConnectionInterceptor
 
     private static readonly ConditionalWeakTable<sqlite3, object> Configured = new();
 
-    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
-    {
-        if (IsConfigured(connection))
-        {
-            return;
-        }
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => EnsureApplied(connection);
 
-        using var command = connection.CreateCommand();
-        command.CommandText = Pragmas;
-        command.ExecuteNonQuery();
-        MarkConfigured(connection);
+    // Microsoft.Data.Sqlite runs commands on the calling thread whichever way they are called.
+    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        EnsureApplied(connection);
+        return Task.CompletedTask;
     }
 
-    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        if (IsConfigured(connection))
-        {
-            return;
-        }
-
-        await using var command = connection.CreateCommand();
-        command.CommandText = Pragmas;
-        await command.ExecuteNonQueryAsync(cancellationToken);
-        MarkConfigured(connection);
-    }
-
-    /// <summary>For a connection opened without EF Core (which would run this interceptor): applies the settings once.</summary>
-    internal static void EnsureApplied(SqliteConnection connection)
+    /// <summary>Applies the settings to a native connection the first time it is opened, through EF Core or not.</summary>
+    internal static void EnsureApplied(DbConnection connection)
     {
         if (IsConfigured(connection))
         {
