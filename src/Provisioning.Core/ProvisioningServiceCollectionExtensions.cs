@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Provisioning.Core;
 using Provisioning.Core.Engine;
@@ -62,6 +63,7 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<IWorkspaceUpdates, InProcessWorkspaceUpdates>();
         services.AddSingleton<ISaveChangesInterceptor, PublishCommittedEvents>();
         services.AddNotifications();
+        services.AddCommitHold(configuration);
         services.AddSingleton<ProvisioningReadiness>();
 
         // Start-up work runs before Quartz starts (hosted services start in registration order).
@@ -92,6 +94,16 @@ public static class ProvisioningServiceCollectionExtensions
         {
             // The configuration binder names the key it could not convert, e.g. Provisioning:Retry:BaseDelay.
             throw new InvalidConfigurationException(e.Message, e);
+        }
+    }
+
+    /// <summary>The crash-point tests' hook (<see cref="CommitHold"/>), only when a test sets <c>Testing:HoldAfterCommit</c>; after the other save interceptors.</summary>
+    private static void AddCommitHold(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (configuration[CommitHold.Setting] is { Length: > 0 } prefix)
+        {
+            services.AddSingleton(sp => new CommitHold(prefix, sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<ILogger<CommitHold>>()));
+            services.AddSingleton<ISaveChangesInterceptor>(sp => sp.GetRequiredService<CommitHold>());
         }
     }
 

@@ -10,9 +10,10 @@ using Provisioning.Core.Workspaces;
 namespace Provisioning.Core.Engine;
 
 /// <summary>
-/// Runs a workspace's active attempt: from the first step that has not succeeded, each step inside the
-/// retry pipeline; on failure, compensation in reverse order, then <c>error</c>. Every transition is saved
-/// with its event before the next begins, so a crash at any point resumes from the persisted state.
+/// Runs a workspace's active attempt from where it stands: while it is running, each step from the first
+/// that has not succeeded, inside the retry pipeline; once a step has failed, compensation in reverse order
+/// from the step it stands at, then <c>error</c>. Every transition is saved with its event (and the attempt's
+/// phase) before the next begins, so a stop at any point resumes in the same phase (ADR-008).
 /// </summary>
 public sealed partial class ProvisioningEngine(
     IDbContextFactory<ProvisioningDbContext> dbFactory,
@@ -22,10 +23,10 @@ public sealed partial class ProvisioningEngine(
     TimeProvider time,
     ILogger<ProvisioningEngine> logger)
 {
-    /// <summary>Runs the active attempt of the workspace to its end; does nothing when there is none.</summary>
+    /// <summary>Runs the active attempt (or the deletion) of the workspace to its end; does nothing when there is none.</summary>
     /// <remarks>
-    /// Cancellation (the host stopping) leaves the attempt active and its running step as it is: the next
-    /// start runs that step again, which is why steps are idempotent.
+    /// Cancellation (the host stopping) leaves the attempt in its phase and its running step, or the step being
+    /// compensated, as it is: the next start runs that step, or its compensation, again, which is why both are idempotent.
     /// </remarks>
     public async Task RunAsync(Guid workspaceId, CancellationToken cancellationToken)
     {
@@ -54,10 +55,52 @@ public sealed partial class ProvisioningEngine(
             ["WorkspaceId"] = workspace.Id,
             ["Attempt"] = attempt.Number,
         });
+        if (attempt.Phase == AttemptPhase.Running)
+        {
+            await RunForwardAsync(db, workspace, release, cancellationToken);
+        }
+
+        if (attempt.Phase == AttemptPhase.Compensating)
+        {
+            await CompensateAsync(db, workspace, release, cancellationToken);
+            workspace.FailAttempt(time.GetUtcNow());
+            await db.SaveChangesAsync(cancellationToken);
+            LogAttemptFailed(attempt.ErrorCode!, attempt.FailedStep!);
+        }
+    }
+
+    /// <summary>
+    /// Ends the workspace's attempt or deletion in <c>error</c> with <c>internal_error</c>, because the portal could
+    /// not carry it on (<paramref name="cause"/>); the requester and the tenant's admins are told as for any failure.
+    /// Does nothing when the workspace is no longer being provisioned or deleted.
+    /// </summary>
+    public async Task AbandonAsync(Guid workspaceId, Exception cause, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var workspace = await db.LoadWorkspaceAsync(workspaceId, cancellationToken);
+        if (workspace is null || workspace.Status is not (WorkspaceStatus.Provisioning or WorkspaceStatus.Deprovisioning))
+        {
+            return;
+        }
+
+        using var scope = logger.BeginScope(new Dictionary<string, object>
+        {
+            ["CorrelationId"] = workspace.CorrelationId ?? Guid.Empty,
+            ["WorkspaceId"] = workspace.Id,
+        });
+        var what = workspace.Status == WorkspaceStatus.Deprovisioning ? "deletion" : $"attempt {workspace.ActiveAttempt?.Number}";
+        workspace.Abandon(new ProvisioningError(ErrorCatalogue.InternalError, Describe(cause)), time.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        LogAbandoned(what, workspace.Id, workspace.CorrelationId, cause);
+    }
+
+    /// <summary>Runs the remaining steps; a step that fails for good turns the attempt to compensating, and this returns.</summary>
+    private async Task RunForwardAsync(ProvisioningDbContext db, Workspace workspace, Release release, CancellationToken cancellationToken)
+    {
         var resources = await db.Resources.Where(r => r.WorkspaceId == workspace.Id).ToListAsync(cancellationToken);
         var remaining = workspace.Steps.OrderBy(s => s.Order).Where(s => !s.HasSucceeded).Select(s => steps[s.Name]).ToList();
 
-        // Each commit ends one step and starts the next, so a crash leaves exactly one step running.
+        // Each commit ends one step and starts the next, so a stop leaves exactly one step running.
         if (remaining.Count > 0)
         {
             Begin(workspace, release, remaining[0], resources);
@@ -81,10 +124,6 @@ public sealed partial class ProvisioningEngine(
                 LogStepFailed(step.Name, error.Code, workspace.Step(step.Name).RetryCount, e);
                 workspace.FailStep(step.Name, error, time.GetUtcNow());
                 await db.SaveChangesAsync(cancellationToken);
-                await CompensateAsync(db, workspace, release, workspace.Step(step.Name).Order, cancellationToken);
-                workspace.FailAttempt(step.Name, error, time.GetUtcNow());
-                await db.SaveChangesAsync(cancellationToken);
-                LogAttemptFailed(error.Code, step.Name);
                 return;
             }
 
@@ -159,40 +198,44 @@ public sealed partial class ProvisioningEngine(
     }
 
     /// <summary>
-    /// Walks back from the failed step: a step that retains keeps its resources for the retry; a step that
-    /// releases is compensated and will run again. A compensation that fails leaves its resources orphaned,
-    /// for a platform admin, and is logged at Critical (AC-3.6.4).
+    /// Walks back from the step compensation stands at (the failed step, to begin with): a step that retains keeps
+    /// its resources for the retry; a step that releases is compensated and will run again. Each outcome is its own
+    /// commit and moves the attempt on to the step before, so after a stop no step is compensated twice, except the
+    /// one that was being compensated. A compensation that fails leaves its resources orphaned, for a platform admin,
+    /// and is logged at Critical (AC-3.6.4).
     /// </summary>
-    private async Task CompensateAsync(
-        ProvisioningDbContext db, Workspace workspace, Release release, int failedOrder, CancellationToken cancellationToken)
+    private async Task CompensateAsync(ProvisioningDbContext db, Workspace workspace, Release release, CancellationToken cancellationToken)
     {
-        foreach (var record in workspace.Steps.Where(s => s.Order <= failedOrder).OrderByDescending(s => s.Order).ToList())
+        while (workspace.ActiveAttempt!.CompensatingStep is { } name)
         {
-            if (record.Status == StepStatus.Pending)
+            var record = workspace.Step(name);
+            var step = steps[name];
+            var resources = await ResourcesAsync(db, workspace.Id, name, ResourceState.Active, cancellationToken);
+            if (record.Status == StepStatus.Pending || (step.OnFailure == ResourcePolicy.Retain && resources.Count == 0))
             {
+                // Did not run in this attempt, or keeps nothing: nothing to undo or record.
+                workspace.SkipCompensation(name);
                 continue;
             }
 
-            var step = steps[record.Name];
-            var resources = await ResourcesAsync(db, workspace.Id, step.Name, ResourceState.Active, cancellationToken);
             if (step.OnFailure == ResourcePolicy.Retain)
             {
-                if (resources.Count > 0)
-                {
-                    workspace.RetainStep(step.Name, resources, time.GetUtcNow());
-                    await db.SaveChangesAsync(cancellationToken);
-                    LogRetained(step.Name, resources.Count);
-                }
-
+                workspace.RetainStep(name, resources, time.GetUtcNow());
+                await db.SaveChangesAsync(cancellationToken);
+                LogRetained(name, resources.Count);
                 continue;
             }
 
             await UndoStepAsync(db, workspace, release, step, resources,
-                () => workspace.RevertStep(step.Name, resources, time.GetUtcNow()), cancellationToken);
+                () => workspace.RevertStep(name, resources, time.GetUtcNow()), cancellationToken);
         }
     }
 
-    /// <summary>Deleting a workspace releases everything, retained resources included, then marks it deleted.</summary>
+    /// <summary>
+    /// Deleting a workspace releases everything, retained resources included, then marks it deleted. A step whose
+    /// resources are released goes back to pending in the same commit, so after a stop the deletion carries on with
+    /// the steps still holding something, and releases nothing twice.
+    /// </summary>
     private async Task DeprovisionAsync(ProvisioningDbContext db, Workspace workspace, Release release, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object>
@@ -282,6 +325,18 @@ public sealed partial class ProvisioningEngine(
         }
     }
 
+    /// <summary>What the tenant admins read of an exception the engine could not get past: its type and message, inner ones included.</summary>
+    private static string Describe(Exception exception)
+    {
+        var parts = new List<string>();
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            parts.Add($"{e.GetType().Name}: {e.Message}");
+        }
+
+        return string.Join(" ---> ", parts);
+    }
+
     private static Task<List<Resource>> ResourcesAsync(ProvisioningDbContext db, Guid workspaceId, string step, ResourceState state, CancellationToken cancellationToken) =>
         db.Resources.Where(r => r.WorkspaceId == workspaceId && r.Step == step && r.State == state).ToListAsync(cancellationToken);
 
@@ -306,6 +361,9 @@ public sealed partial class ProvisioningEngine(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Provisioning failed with {ErrorCode} at step {Step}")]
     private partial void LogAttemptFailed(string errorCode, string step);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "CRITICAL: the portal could not carry on the {What} of workspace {WorkspaceId} and gave up: it is now in error with internal_error and can be retried or deleted. Correlation: {CorrelationId}")]
+    private partial void LogAbandoned(string what, Guid workspaceId, Guid? correlationId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Workspace deleted")]
     private partial void LogDeleted();

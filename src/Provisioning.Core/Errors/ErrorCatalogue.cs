@@ -34,6 +34,7 @@ public static class ErrorCatalogue
     public const string ConnectionTimeout = "connection_timeout";
     public const string ServiceUnavailable = "service_unavailable";
     public const string Unknown = "unknown";
+    public const string InternalError = "internal_error";
 
     private static readonly FrozenDictionary<string, CatalogueEntry> Entries = new CatalogueEntry[]
     {
@@ -76,6 +77,10 @@ public static class ErrorCatalogue
             "Press Retry to try again."),
         new(Unknown, ErrorClass.Permanent,
             "Unexpected error. IT has been notified.",
+            "Press Retry; contact support if it keeps failing."),
+        // Not the infrastructure's fault but the portal's: it could not carry on an attempt (or a deletion).
+        new(InternalError, ErrorClass.Permanent,
+            "Something went wrong on our side. IT has been notified; you can retry.",
             "Press Retry; contact support if it keeps failing."),
     }.ToFrozenDictionary(e => e.Code, StringComparer.Ordinal);
 

@@ -1,9 +1,16 @@
+using Provisioning.Core.Errors;
+
 namespace Provisioning.Core.Workspaces;
 
 /// <summary>
 /// One run of the plan for a workspace. An attempt is active until <see cref="FinishedAt"/> is set;
 /// the database allows at most one active attempt per workspace (a unique partial index).
 /// </summary>
+/// <remarks>
+/// Where the attempt stands is kept as data, written in the same commit as the event that moves it
+/// (ADR-008): <see cref="Phase"/> says whether whoever resumes it goes forward or goes on compensating, and
+/// <see cref="CompensatingStep"/> how far compensation got. Nothing is inferred from which steps failed.
+/// </remarks>
 public sealed class ProvisioningAttempt
 {
     private ProvisioningAttempt()
@@ -19,6 +26,7 @@ public sealed class ProvisioningAttempt
         TriggeredBy = triggeredBy;
         CorrelationId = Guid.NewGuid();
         StartedAt = startedAt;
+        Phase = AttemptPhase.Running;
     }
 
     public Guid Id { get; private set; }
@@ -37,16 +45,64 @@ public sealed class ProvisioningAttempt
 
     public DateTimeOffset? FinishedAt { get; private set; }
 
-    public AttemptOutcome? Outcome { get; private set; }
+    public AttemptPhase Phase { get; private set; }
 
+    /// <summary>The step whose failure ended the forward run; null while running, or when the portal gave up on the attempt.</summary>
+    public string? FailedStep { get; private set; }
+
+    /// <summary>Why the attempt failed, from the moment it began compensating.</summary>
     public string? ErrorCode { get; private set; }
+
+    /// <summary>The failure's technical detail, for admins; kept so the attempt ends with it after a restart.</summary>
+    public string? TechnicalDetail { get; private set; }
+
+    /// <summary>
+    /// While compensating: the step compensation is at, which it undoes next (or again, after a stop);
+    /// null once every step has been visited.
+    /// </summary>
+    public string? CompensatingStep { get; private set; }
 
     public bool IsActive => FinishedAt is null;
 
-    internal void Finish(AttemptOutcome outcome, DateTimeOffset at, string? errorCode = null)
+    public AttemptOutcome? Outcome => Phase switch
     {
-        Outcome = outcome;
+        AttemptPhase.Succeeded => AttemptOutcome.Succeeded,
+        AttemptPhase.Failed => AttemptOutcome.Failed,
+        _ => null,
+    };
+
+    /// <summary>The error the attempt failed with, as recorded when compensation began.</summary>
+    public ProvisioningError? Error => ErrorCode is { } code ? new ProvisioningError(code, TechnicalDetail ?? "") : null;
+
+    internal void BeginCompensation(string failedStep, ProvisioningError error)
+    {
+        Phase = AttemptPhase.Compensating;
+        FailedStep = failedStep;
+        ErrorCode = error.Code;
+        TechnicalDetail = error.TechnicalDetail;
+        CompensatingStep = failedStep;
+    }
+
+    internal void CompensationReached(string? nextStep) => CompensatingStep = nextStep;
+
+    internal void Succeed(DateTimeOffset at)
+    {
+        Phase = AttemptPhase.Succeeded;
         FinishedAt = at;
-        ErrorCode = errorCode;
+    }
+
+    internal void Fail(DateTimeOffset at)
+    {
+        Phase = AttemptPhase.Failed;
+        FinishedAt = at;
+        CompensatingStep = null;
+    }
+
+    /// <summary>The portal could not carry the attempt on: it ends failed with this error, wherever it stood.</summary>
+    internal void Abandon(ProvisioningError error, DateTimeOffset at)
+    {
+        ErrorCode = error.Code;
+        TechnicalDetail = error.TechnicalDetail;
+        Fail(at);
     }
 }

@@ -143,10 +143,19 @@ public sealed class Workspace
         _steps.SingleOrDefault(s => s.Name == name)
         ?? throw new InvalidOperationException($"Workspace {Id} has no step '{name}'.");
 
+    /// <summary>
+    /// Starts (or, after a stop, starts again) a step of the running attempt. A step that failed is never
+    /// started again within its attempt: once one fails, the attempt only compensates.
+    /// </summary>
     public void StartStep(string name, DateTimeOffset now)
     {
-        RequireProvisioning();
+        RequirePhase(AttemptPhase.Running);
         var step = Step(name);
+        if (step.Status == StepStatus.Failed)
+        {
+            throw new InvalidOperationException($"Workspace {Id}: step '{name}' failed in this attempt and cannot start again.");
+        }
+
         step.Start(now);
         Touch(now);
         Record(WorkspaceEventTypes.StepStarted, "engine", now, new { step = name, retry_count = step.RetryCount });
@@ -154,7 +163,7 @@ public sealed class Workspace
 
     public void ScheduleStepRetry(string name, ProvisioningError error, TimeSpan delay, int maxAttempts, DateTimeOffset now)
     {
-        RequireProvisioning();
+        RequirePhase(AttemptPhase.Running);
         var step = Step(name);
         step.ScheduleRetry(error, now + delay, ErrorDetailsJson(error, step.RetryCount + 1));
         Touch(now);
@@ -174,7 +183,7 @@ public sealed class Workspace
     /// <summary>Records a resource a running step is about to create.</summary>
     public Resource PlanResource(string step, string kind, string externalId, DateTimeOffset now)
     {
-        RequireProvisioning();
+        RequirePhase(AttemptPhase.Running);
         var resource = new Resource(Id, step, kind, externalId, now);
         _plannedResources.Add(resource);
         return resource;
@@ -182,7 +191,7 @@ public sealed class Workspace
 
     public void CompleteStep(string name, DateTimeOffset now)
     {
-        RequireProvisioning();
+        RequirePhase(AttemptPhase.Running);
         var step = Step(name);
         step.Succeed(now);
         Touch(now);
@@ -194,11 +203,16 @@ public sealed class Workspace
         });
     }
 
+    /// <summary>
+    /// A step failed for good: the attempt turns to compensating, starting with this step, in the same commit
+    /// as <c>step.failed</c>. Whoever resumes the attempt from here compensates; nothing runs forward again.
+    /// </summary>
     public void FailStep(string name, ProvisioningError error, DateTimeOffset now)
     {
-        RequireProvisioning();
+        RequirePhase(AttemptPhase.Running);
         var step = Step(name);
         step.Fail(error, now, ErrorDetailsJson(error, step.RetryCount + 1));
+        ActiveAttempt!.BeginCompensation(name, error);
         Touch(now);
         Record(WorkspaceEventTypes.StepFailed, "engine", now, new
         {
@@ -214,6 +228,7 @@ public sealed class Workspace
     public void RevertStep(string name, IReadOnlyList<Resource> released, DateTimeOffset now)
     {
         var step = Step(name);
+        PassCompensation(name);
         if (step.Status != StepStatus.Failed)
         {
             step.Revert();
@@ -235,6 +250,7 @@ public sealed class Workspace
     /// <summary>Compensation keeps this step's resources on purpose, so a retry reuses them.</summary>
     public void RetainStep(string name, IReadOnlyList<Resource> retained, DateTimeOffset now)
     {
+        PassCompensation(name);
         foreach (var resource in retained)
         {
             resource.MoveTo(ResourceState.Retained, now);
@@ -248,9 +264,20 @@ public sealed class Workspace
         });
     }
 
-    /// <summary>Deleting the workspace released this step's resources.</summary>
+    /// <summary>
+    /// Compensation moves past a step with nothing to undo or keep (it did not run in this attempt, or keeps
+    /// nothing). No event: the next commit carries the move, and doing it again after a stop changes nothing.
+    /// </summary>
+    public void SkipCompensation(string name) => PassCompensation(name);
+
+    /// <summary>
+    /// Deleting the workspace released this step's resources. The step goes back to pending, so a workspace
+    /// whose deletion could not finish (<see cref="Abandon"/>) and is then retried builds it again.
+    /// </summary>
     public void ReleaseStepResources(string name, IReadOnlyList<Resource> released, DateTimeOffset now)
     {
+        RequireStatus(WorkspaceStatus.Deprovisioning);
+        Step(name).Revert();
         foreach (var resource in released)
         {
             resource.MoveTo(ResourceState.Released, now);
@@ -281,14 +308,23 @@ public sealed class Workspace
     }
 
     /// <summary>
-    /// Compensation of this step failed: its resources are orphaned for a platform admin. During a failed
-    /// attempt the step still goes back to pending, so a retry runs it again and, being idempotent, finds
-    /// and reclaims what is left.
+    /// Compensation (or deletion) of this step failed: its resources are orphaned for a platform admin. The
+    /// step still goes back to pending (unless it is the failed one), so a retry runs it again and, being
+    /// idempotent, finds and reclaims what is left.
     /// </summary>
     public void OrphanStepResources(string name, IReadOnlyList<Resource> orphaned, string error, DateTimeOffset now)
     {
         var step = Step(name);
-        if (Status == WorkspaceStatus.Provisioning && step.Status != StepStatus.Failed)
+        if (Status == WorkspaceStatus.Provisioning)
+        {
+            PassCompensation(name);
+        }
+        else
+        {
+            RequireStatus(WorkspaceStatus.Deprovisioning);
+        }
+
+        if (step.Status != StepStatus.Failed || Status == WorkspaceStatus.Deprovisioning)
         {
             step.Revert();
         }
@@ -309,9 +345,9 @@ public sealed class Workspace
 
     public void CompleteAttempt(DateTimeOffset now)
     {
-        RequireProvisioning();
+        RequirePhase(AttemptPhase.Running);
         var attempt = ActiveAttempt!;
-        attempt.Finish(AttemptOutcome.Succeeded, now);
+        attempt.Succeed(now);
         Status = WorkspaceStatus.Ready;
         Touch(now);
         Record(WorkspaceEventTypes.Succeeded, "engine", now, new
@@ -322,28 +358,73 @@ public sealed class Workspace
     }
 
     /// <summary>
-    /// The attempt failed (after compensation): the workspace goes to <c>error</c> and
-    /// <c>provisioning.failed</c> records what the user and the admins are told (AC-3.6.2).
+    /// Compensation has visited every step: the attempt ends failed with the error it began compensating for,
+    /// the workspace goes to <c>error</c>, and <c>provisioning.failed</c> records what the user and the admins
+    /// are told (AC-3.6.2).
     /// </summary>
-    public void FailAttempt(string failedStep, ProvisioningError error, DateTimeOffset now)
+    public void FailAttempt(DateTimeOffset now)
     {
-        RequireProvisioning();
+        RequirePhase(AttemptPhase.Compensating);
         var attempt = ActiveAttempt!;
-        var step = Step(failedStep);
-        attempt.Finish(AttemptOutcome.Failed, now, error.Code);
-        Status = WorkspaceStatus.Error;
-        ErrorCode = error.Code;
-        ErrorDetail = error.UserMessage;
-        ErrorTechnicalDetail = error.TechnicalDetail;
+        if (attempt.CompensatingStep is { } pending)
+        {
+            throw new InvalidOperationException($"Workspace {Id}: compensation has not finished; it is at step '{pending}'.");
+        }
+
+        var error = attempt.Error!;
+        var step = Step(attempt.FailedStep!);
+        attempt.Fail(now);
+        ShowError(error);
         Touch(now);
         Record(WorkspaceEventTypes.Failed, "engine", now, new
         {
             error_code = error.Code,
             error_message = error.UserMessage,
             technical_detail = error.TechnicalDetail,
-            step = failedStep,
+            step = step.Name,
             attempt = attempt.Number,
             retry_count = step.RetryCount,
+            last_attempt_at = now,
+        });
+    }
+
+    /// <summary>
+    /// The portal could not carry on the attempt or the deletion (a bug, a state the engine does not accept):
+    /// instead of trying without end, the workspace ends in <c>error</c> with <paramref name="error"/>
+    /// (<c>internal_error</c>), wherever it stood, so it can be retried or deleted. A step left running goes back
+    /// to pending: the retry runs it again, as after any stop.
+    /// </summary>
+    public void Abandon(ProvisioningError error, DateTimeOffset now)
+    {
+        var deleting = Status == WorkspaceStatus.Deprovisioning;
+        if (!deleting)
+        {
+            RequireStatus(WorkspaceStatus.Provisioning);
+        }
+
+        foreach (var step in _steps.Where(s => s.Status == StepStatus.Running))
+        {
+            step.Revert();
+        }
+
+        // At most one step may stay failed in error: the earliest, which a retry starts from anyway.
+        foreach (var step in _steps.Where(s => s.Status == StepStatus.Failed).OrderBy(s => s.Order).Skip(1))
+        {
+            step.Revert();
+        }
+
+        var attempt = ActiveAttempt;
+        attempt?.Abandon(error, now);
+        ShowError(error);
+        Touch(now);
+        Record(deleting ? WorkspaceEventTypes.DeprovisioningFailed : WorkspaceEventTypes.Failed, "engine", now, new
+        {
+            error_code = error.Code,
+            error_message = error.UserMessage,
+            technical_detail = error.TechnicalDetail,
+            step = attempt?.FailedStep,
+            attempt = attempt?.Number,
+            retry_count = 0,
             last_attempt_at = now,
         });
     }
@@ -408,23 +489,28 @@ public sealed class Workspace
     /// </summary>
     public void EnsureConsistent()
     {
-        var active = _attempts.Count(a => a.IsActive);
+        var active = _attempts.Where(a => a.IsActive).ToList();
         var failed = _steps.Count(s => s.Status == StepStatus.Failed);
         var running = _steps.Count(s => s.Status == StepStatus.Running);
+        var phase = active.Count == 1 ? active[0].Phase : (AttemptPhase?)null;
         var problem = Status switch
         {
-            _ when active > 1 => "more than one active attempt",
-            WorkspaceStatus.Provisioning when active != 1 => "provisioning without an active attempt",
-            // One failed step while its attempt is being compensated, before the attempt fails.
-            WorkspaceStatus.Provisioning when failed > 1 => "provisioning with more than one failed step",
-            WorkspaceStatus.Provisioning when failed == 1 && running != 0 => "a step running beside a failed one",
-            WorkspaceStatus.Provisioning when running > 1 => "more than one running step",
-            not WorkspaceStatus.Provisioning when active != 0 => $"{Status} with an active attempt",
+            _ when active.Count > 1 => "more than one active attempt",
+            _ when _attempts.Any(a => a.IsActive != (a.Phase is AttemptPhase.Running or AttemptPhase.Compensating))
+                => "an attempt whose phase disagrees with whether it has finished",
+            WorkspaceStatus.Provisioning when phase is null => "provisioning without an active attempt",
+            WorkspaceStatus.Provisioning when phase == AttemptPhase.Running && failed != 0 => "a failed step in an attempt still running forward",
+            WorkspaceStatus.Provisioning when phase == AttemptPhase.Running && running > 1 => "more than one running step",
+            WorkspaceStatus.Provisioning when phase == AttemptPhase.Compensating && failed != 1 => "compensating without exactly one failed step",
+            WorkspaceStatus.Provisioning when phase == AttemptPhase.Compensating && running != 0 => "a step running beside a failed one",
+            not WorkspaceStatus.Provisioning when phase is not null => $"{Status} with an active attempt",
             not WorkspaceStatus.Provisioning when running != 0 => $"{Status} with a running step",
             WorkspaceStatus.Ready when _steps.Any(s => !s.HasSucceeded) => "ready with unfinished steps",
             WorkspaceStatus.Ready when ErrorCode is not null => "ready with an error",
-            WorkspaceStatus.Error when failed != 1 => "error without exactly one failed step",
             WorkspaceStatus.Error when ErrorCode is null => "error without an error code",
+            // A failure names its step; only when the portal gave up (internal_error) may no step have failed.
+            WorkspaceStatus.Error when failed > 1 || (failed == 0 && ErrorCode != ErrorCatalogue.InternalError)
+                => "error without exactly one failed step",
             _ => null,
         };
         if (problem is not null)
@@ -436,12 +522,44 @@ public sealed class Workspace
     private static string ErrorDetailsJson(ProvisioningError error, int attempt) =>
         JsonSerializer.Serialize(new { code = error.Code, technical_detail = error.TechnicalDetail, attempt }, PayloadJson);
 
-    private void RequireProvisioning()
+    private void RequireStatus(WorkspaceStatus status)
     {
-        if (Status != WorkspaceStatus.Provisioning || ActiveAttempt is null)
+        if (Status != status)
         {
-            throw new InvalidOperationException($"Workspace {Id} is {Status}, not provisioning.");
+            throw new InvalidOperationException($"Workspace {Id} is {Status}, not {status}.");
         }
+    }
+
+    private void RequirePhase(AttemptPhase phase)
+    {
+        RequireStatus(WorkspaceStatus.Provisioning);
+        if (ActiveAttempt is not { } attempt || attempt.Phase != phase)
+        {
+            throw new InvalidOperationException($"Workspace {Id}'s attempt is {ActiveAttempt?.Phase.ToString() ?? "missing"}, not {phase}.");
+        }
+    }
+
+    /// <summary>Compensation is done with <paramref name="name"/>, which must be where it stands; it moves to the step before.</summary>
+    private void PassCompensation(string name)
+    {
+        RequirePhase(AttemptPhase.Compensating);
+        var attempt = ActiveAttempt!;
+        if (attempt.CompensatingStep != name)
+        {
+            throw new InvalidOperationException(
+                $"Workspace {Id}: compensation is at step '{attempt.CompensatingStep ?? "(done)"}', not '{name}'.");
+        }
+
+        var order = Step(name).Order;
+        attempt.CompensationReached(_steps.Where(s => s.Order < order).MaxBy(s => s.Order)?.Name);
+    }
+
+    private void ShowError(ProvisioningError error)
+    {
+        Status = WorkspaceStatus.Error;
+        ErrorCode = error.Code;
+        ErrorDetail = error.UserMessage;
+        ErrorTechnicalDetail = error.TechnicalDetail;
     }
 
     private void Touch(DateTimeOffset now) => UpdatedAt = now;

@@ -16,6 +16,7 @@ public static class WorkspaceEventTypes
     public const string Failed = "provisioning.failed";
     public const string RetryRejected = "provisioning.retry_rejected";
     public const string DeprovisioningStarted = "deprovisioning.started";
+    public const string DeprovisioningFailed = "deprovisioning.failed";
     public const string Deleted = "workspace.deleted";
     public const string OrphanCleaned = "orphan.cleaned";
 }

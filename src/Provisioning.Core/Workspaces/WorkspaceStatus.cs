@@ -30,6 +30,18 @@ public enum AttemptOutcome
     Failed,
 }
 
+/// <summary>
+/// Where an attempt stands: <c>Running</c> goes forward step by step; after a step fails it is
+/// <c>Compensating</c> until every step it reached is released or retained; then it ends <c>Failed</c>.
+/// </summary>
+public enum AttemptPhase
+{
+    Running,
+    Compensating,
+    Succeeded,
+    Failed,
+}
+
 public enum ResourceState
 {
     Active,

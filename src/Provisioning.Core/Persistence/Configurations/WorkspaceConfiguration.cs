@@ -43,10 +43,14 @@ internal sealed class ProvisioningAttemptConfiguration : IEntityTypeConfiguratio
         builder.HasKey(a => a.Id);
         builder.Property(a => a.Id).ValueGeneratedNever();
         builder.Property(a => a.Trigger).HasConversion<string>().HasMaxLength(10);
-        builder.Property(a => a.Outcome).HasConversion<string>().HasMaxLength(10);
+        builder.Property(a => a.Phase).HasConversion<string>().HasMaxLength(20);
         builder.Property(a => a.TriggeredBy).HasMaxLength(256);
         builder.Property(a => a.ErrorCode).HasMaxLength(64);
+        builder.Property(a => a.FailedStep).HasMaxLength(100);
+        builder.Property(a => a.CompensatingStep).HasMaxLength(100);
         builder.Ignore(a => a.IsActive);
+        builder.Ignore(a => a.Outcome);
+        builder.Ignore(a => a.Error);
         builder.HasIndex(a => new { a.WorkspaceId, a.Number }).IsUnique();
         // The database, not only the code, allows one active attempt per workspace: two concurrent
         // starts race here and exactly one commits.

@@ -55,7 +55,7 @@ public sealed class ProvisioningRequestsTests
         await using var db = await harness.DbAsync();
 
         var insert = () => db.Database.ExecuteSqlAsync(
-            $"INSERT INTO provisioning_attempts (Id, WorkspaceId, Number, \"Trigger\", TriggeredBy, CorrelationId, StartedAt) VALUES ({Guid.NewGuid()}, {workspace.Id}, 2, 'Retry', 'sql', {Guid.NewGuid()}, 0)",
+            $"INSERT INTO provisioning_attempts (Id, WorkspaceId, Number, \"Trigger\", TriggeredBy, CorrelationId, StartedAt, Phase) VALUES ({Guid.NewGuid()}, {workspace.Id}, 2, 'Retry', 'sql', {Guid.NewGuid()}, 0, 'Running')",
             TestContext.Current.CancellationToken);
 
         var refused = await Should.ThrowAsync<SqliteException>(insert);
