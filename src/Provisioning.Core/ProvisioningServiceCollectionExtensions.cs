@@ -169,7 +169,9 @@ public static class ProvisioningServiceCollectionExtensions
                 store.ProvisionSchema();
             });
         });
-        services.AddQuartzHostedService(options => options.WaitForJobsToComplete = false);
+        // Stopping cancels every running attempt (RunAttemptJob links ApplicationStopping): waiting lets each one
+        // leave its last commit whole before the process exits, within the host's shutdown timeout.
+        services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
     }
 
     /// <summary>Hands out the provider's context as the provider-neutral one.</summary>

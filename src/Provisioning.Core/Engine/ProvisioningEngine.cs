@@ -313,16 +313,19 @@ public sealed partial class ProvisioningEngine(
         {
             await faults.BeforeAsync(step.Name, FaultPhase.Compensate, cancellationToken);
             await step.CompensateAsync(Context(workspace, release, step.Name, cancellationToken));
-            recordUndone();
-            await db.SaveChangesAsync(cancellationToken);
-            LogReleased(step.Name, resources.Count);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             LogCompensationFailed(step.Name, workspace.Id, workspace.CorrelationId, e);
             workspace.OrphanStepResources(step.Name, resources, $"{e.GetType().Name}: {e.Message}", time.GetUtcNow());
             await db.SaveChangesAsync(cancellationToken);
+            return;
         }
+
+        // Outside the catch: failing to save is the engine's failure, not the infrastructure's, and orphans nothing.
+        recordUndone();
+        await db.SaveChangesAsync(cancellationToken);
+        LogReleased(step.Name, resources.Count);
     }
 
     /// <summary>What the tenant admins read of an exception the engine could not get past: its type and message, inner ones included.</summary>

@@ -24,10 +24,23 @@ public sealed class ProvisioningOptions : IValidatableObject
     [Range(1, 100_000, ErrorMessage = "Provisioning:MaxConcurrentAttempts must be between 1 and 100000.")]
     public int MaxConcurrentAttempts { get; set; } = 2000;
 
+    /// <summary>How often the scheduler tries to carry on an attempt the engine itself failed on, before giving up on it.</summary>
+    public ResumeSettings Resume { get; set; } = new();
+
     public RetrySettings RetryFor(string step) => StepRetry.TryGetValue(step, out var specific) ? specific : Retry;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (Resume.MaxFailures is < 1 or > 100)
+        {
+            yield return new ValidationResult("Provisioning:Resume:MaxFailures must be between 1 and 100.");
+        }
+
+        if (Resume.Delay < TimeSpan.Zero || Resume.Delay > TimeSpan.FromHours(1))
+        {
+            yield return new ValidationResult("Provisioning:Resume:Delay must be between 00:00:00 and 01:00:00.");
+        }
+
         var all = StepRetry.Select(kv => ($"Provisioning:StepRetry:{kv.Key}", kv.Value)).Prepend(("Provisioning:Retry", Retry));
         foreach (var (key, settings) in all)
         {
@@ -56,5 +69,26 @@ public sealed class ProvisioningOptions : IValidatableObject
         public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(10);
 
         public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(2);
+    }
+
+    /// <summary>
+    /// <c>Provisioning:Resume</c>: when running an attempt fails outside any step (the database unavailable, a state
+    /// the engine does not accept), it is tried again after <see cref="Delay"/>, doubling each time up to two minutes;
+    /// after <see cref="MaxFailures"/> failures in a row the workspace ends in error with <c>internal_error</c>.
+    /// </summary>
+    public sealed class ResumeSettings
+    {
+        public static readonly TimeSpan MaxDelay = TimeSpan.FromMinutes(2);
+
+        public int MaxFailures { get; set; } = 5;
+
+        public TimeSpan Delay { get; set; } = TimeSpan.FromSeconds(10);
+
+        /// <summary>The wait after failure number <paramref name="failures"/> (1-based).</summary>
+        public TimeSpan DelayAfter(int failures)
+        {
+            var delay = Delay * Math.Pow(2, Math.Min(failures - 1, 20));
+            return delay > MaxDelay ? MaxDelay : delay;
+        }
     }
 }

@@ -1,46 +1,88 @@
+using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Provisioning.Core.Engine;
 using Quartz;
 
 namespace Provisioning.Core.Scheduling;
 
 /// <summary>
-/// The Quartz job that runs a workspace's active attempt. One job per workspace; never two at once.
-/// All it knows is the workspace id: every input comes from the database, so a retry always has what
-/// it needs (seed 001's broken retry).
+/// The Quartz job that runs a workspace's active attempt (or its deletion). One job per workspace; never two at
+/// once. All it knows is the workspace id: every input comes from the database, so a retry always has what it needs
+/// (seed 001's broken retry).
 /// </summary>
+/// <remarks>
+/// When the engine itself fails (not a step: the database unavailable, a state it does not accept), the run is
+/// tried again with a growing delay, the count of failures in a row travelling with the trigger; after
+/// <c>Provisioning:Resume:MaxFailures</c> the workspace ends in error with <c>internal_error</c> instead of
+/// waiting forever. A new request for the workspace (a retry, a delete, a restart) starts the count afresh.
+/// </remarks>
 [DisallowConcurrentExecution]
 public sealed partial class RunAttemptJob(
-    ProvisioningEngine engine, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<RunAttemptJob> logger) : IJob
+    ProvisioningEngine engine,
+    IHostApplicationLifetime lifetime,
+    IOptions<ProvisioningOptions> options,
+    TimeProvider time,
+    ILogger<RunAttemptJob> logger) : IJob
 {
     public const string WorkspaceIdKey = "workspace_id";
-    private static readonly TimeSpan RetryAfterCrash = TimeSpan.FromSeconds(10);
+    public const string FailuresKey = "engine_failures";
 
     public static JobKey KeyFor(Guid workspaceId) => new($"attempt-{workspaceId:N}", "provisioning");
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         var workspaceId = Guid.Parse(context.MergedJobDataMap.GetString(WorkspaceIdKey)!);
+        var failures = context.Trigger.JobDataMap.GetString(FailuresKey) is { } count ? int.Parse(count, CultureInfo.InvariantCulture) : 0;
         // The scheduler lets running jobs go on while the host shuts down; stopping is a cancellation, so a
         // step interrupted by it stays running (and runs again at the next start) instead of failing.
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
         try
         {
             await engine.RunAsync(workspaceId, stopping.Token);
+            return;
         }
         catch (Exception e) when (!stopping.IsCancellationRequested)
         {
-            // The engine itself failed (database unavailable…): the attempt is still active, so run it again shortly.
-            LogEngineFailed(workspaceId, e);
+            failures++;
+            var settings = options.Value.Resume;
+            if (failures < settings.MaxFailures)
+            {
+                LogEngineFailed(workspaceId, failures, settings.MaxFailures, settings.DelayAfter(failures).TotalSeconds, e);
+            }
+            else if (await TryAbandonAsync(workspaceId, e, stopping.Token))
+            {
+                return;
+            }
+
+            // Still running, or giving up could not be written (the database is down): try again later.
             var again = TriggerBuilder.Create()
                 .ForJob(context.JobDetail.Key)
-                .StartAt(time.GetUtcNow() + RetryAfterCrash)
+                .UsingJobData(FailuresKey, failures.ToString(CultureInfo.InvariantCulture))
+                .StartAt(time.GetUtcNow() + settings.DelayAfter(failures))
                 .Build();
             await context.Scheduler.ScheduleJob(again, new ScheduleJobOptions(), cancellationToken);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The engine failed while running workspace {WorkspaceId}; it will run again")]
-    private partial void LogEngineFailed(Guid workspaceId, Exception exception);
+    private async Task<bool> TryAbandonAsync(Guid workspaceId, Exception cause, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await engine.AbandonAsync(workspaceId, cause, cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogAbandonFailed(workspaceId, e);
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The engine failed while running workspace {WorkspaceId} ({Failures} of {MaxFailures} failures in a row); it runs again in {DelaySeconds} s")]
+    private partial void LogEngineFailed(Guid workspaceId, int failures, int maxFailures, double delaySeconds, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Giving up on workspace {WorkspaceId} could not be saved; it runs again later")]
+    private partial void LogAbandonFailed(Guid workspaceId, Exception exception);
 }
