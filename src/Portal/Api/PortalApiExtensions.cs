@@ -30,6 +30,7 @@ public static class PortalApiExtensions
         // Unreadable requests throw in every environment, so one handler can say what is wrong with them.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddExceptionHandler<UnreadableRequests>();
+        builder.Services.AddExceptionHandler<ShuttingDown>();
         builder.Services.AddOpenApi();
         return builder;
     }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Hosting;
@@ -9,8 +10,8 @@ using Provisioning.Core.Workspaces;
 
 namespace Provisioning.Core.Persistence;
 
-/// <summary>A workspace held right after one of its commits, and the events that commit wrote.</summary>
-public sealed record HeldCommit(Guid WorkspaceId, string WorkspaceName, int Commit, IReadOnlyList<string> EventTypes);
+/// <summary>A workspace held right after one of its commits, and the events that commit wrote (type, and step if any).</summary>
+public sealed record HeldCommit(Guid WorkspaceId, string WorkspaceName, int Commit, IReadOnlyList<string> Events);
 
 /// <summary>
 /// Crash-point tests only (ADR-009): holds a workspace's work right after its n-th commit that wrote events, so a
@@ -19,9 +20,10 @@ public sealed record HeldCommit(Guid WorkspaceId, string WorkspaceName, int Comm
 /// creation is the first) until the save's caller is cancelled or the host stops, and nothing else is touched.
 /// </summary>
 /// <remarks>
-/// The hold happens after the commit and after the other interceptors have seen it (live updates are published),
-/// so what the stopped process leaves is exactly what that commit wrote. Each hold is logged at Warning
-/// (<c>Holding workspace NAME … after its commit N</c>), which is what a test watching the process waits for.
+/// The hold happens after the commit, after the other interceptors have seen it (live updates are published) and
+/// outside the SQLite write gate (<see cref="ProvisioningDbContext.AfterCommit"/>), so other work goes on and what a
+/// stopped process leaves is exactly what that commit wrote. Each hold is logged at Warning
+/// (<c>Holding workspace NAME (ID) after its commit N: EVENTS</c>), which is what a test watching the process waits for.
 /// </remarks>
 public sealed partial class CommitHold : SaveChangesInterceptor
 {
@@ -51,12 +53,11 @@ public sealed partial class CommitHold : SaveChangesInterceptor
     {
         if (eventData.Context is { } context)
         {
-            var names = context.ChangeTracker.Entries<Workspace>().ToDictionary(w => w.Entity.Id, w => w.Entity.Name);
-            var commits = context.ChangeTracker.Entries<WorkspaceEvent>()
-                .Where(e => e.State == EntityState.Added)
-                .GroupBy(e => e.Entity.WorkspaceId)
-                .Where(g => names.TryGetValue(g.Key, out var name) && name.StartsWith(_prefix, StringComparison.Ordinal))
-                .Select(g => new HeldCommit(g.Key, names[g.Key], 0, [.. g.Select(e => e.Entity.Type)]))
+            // The workspace's own list keeps the order it recorded them in.
+            var commits = context.ChangeTracker.Entries<Workspace>()
+                .Select(w => w.Entity)
+                .Where(w => w.PendingEvents.Count > 0 && w.Name.StartsWith(_prefix, StringComparison.Ordinal))
+                .Select(w => new HeldCommit(w.Id, w.Name, 0, [.. w.PendingEvents.Select(Describe)]))
                 .ToList();
             if (commits.Count > 0)
             {
@@ -67,31 +68,34 @@ public sealed partial class CommitHold : SaveChangesInterceptor
         return ValueTask.FromResult(result);
     }
 
-    public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        if (eventData.Context is not { } context || !_saving.TryGetValue(context, out var commits))
+        if (eventData.Context is not ProvisioningDbContext context || !_saving.TryGetValue(context, out var commits))
         {
-            return result;
+            return ValueTask.FromResult(result);
         }
 
         _saving.Remove(context);
         foreach (var commit in commits)
         {
             var number = _commits.AddOrUpdate(commit.WorkspaceId, 1, (_, n) => n + 1);
-            if (number != HoldAt(commit.WorkspaceName))
+            if (number == HoldAt(commit.WorkspaceName))
             {
-                continue;
+                var held = commit with { Commit = number };
+                context.AfterCommit = token => HoldAsync(held, token);
             }
-
-            var held = commit with { Commit = number };
-            LogHolding(held.WorkspaceName, held.WorkspaceId, number, string.Join(", ", held.EventTypes));
-            _held.GetOrAdd(held.WorkspaceName, _ => new TaskCompletionSource<HeldCommit>(TaskCreationOptions.RunContinuationsAsynchronously))
-                .TrySetResult(held);
-            using var released = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.ApplicationStopping);
-            await Task.Delay(Timeout.InfiniteTimeSpan, released.Token);
         }
 
-        return result;
+        return ValueTask.FromResult(result);
+    }
+
+    private async Task HoldAsync(HeldCommit held, CancellationToken cancellationToken)
+    {
+        LogHolding(held.WorkspaceName, held.WorkspaceId, held.Commit, string.Join(", ", held.Events));
+        _held.GetOrAdd(held.WorkspaceName, _ => new TaskCompletionSource<HeldCommit>(TaskCreationOptions.RunContinuationsAsynchronously))
+            .TrySetResult(held);
+        using var released = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.ApplicationStopping);
+        await Task.Delay(Timeout.InfiniteTimeSpan, released.Token);
     }
 
     public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
@@ -102,6 +106,12 @@ public sealed partial class CommitHold : SaveChangesInterceptor
         }
 
         return Task.CompletedTask;
+    }
+
+    private static string Describe(WorkspaceEvent e)
+    {
+        using var payload = JsonDocument.Parse(e.Payload);
+        return payload.RootElement.TryGetProperty("step", out var step) && step.ValueKind == JsonValueKind.String ? $"{e.Type} {step.GetString()}" : e.Type;
     }
 
     /// <summary>The commit to hold after: the number that follows the prefix (<c>hold-07-app</c> → 7), or none.</summary>
@@ -120,6 +130,6 @@ public sealed partial class CommitHold : SaveChangesInterceptor
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Setting} is set to '{Prefix}': workspaces so named are held after a commit, for crash-point tests. Never set it in production")]
     private partial void LogEnabled(string setting, string prefix);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Holding workspace {WorkspaceName} ({WorkspaceId}) after its commit {Commit}: {EventTypes}")]
-    private partial void LogHolding(string workspaceName, Guid workspaceId, int commit, string eventTypes);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Holding workspace {WorkspaceName} ({WorkspaceId}) after its commit {Commit}: {Events}")]
+    private partial void LogHolding(string workspaceName, Guid workspaceId, int commit, string events);
 }

@@ -24,6 +24,12 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : Identity
     /// <summary>The events the save in progress writes, published once it commits (<see cref="PublishCommittedEvents"/>).</summary>
     internal List<WorkspaceEvent>? EventsBeingSaved { get; set; }
 
+    /// <summary>
+    /// Work an interceptor asks to run once the save in progress has committed and left any provider's write gate
+    /// (where waiting holds up no other writer): the crash-point tests' hold (<see cref="CommitHold"/>).
+    /// </summary>
+    internal Func<CancellationToken, Task>? AfterCommit { get; set; }
+
     /// <summary>Whether the save in progress accepts the changes once written (a writer that bypasses EF Core must do it too).</summary>
     internal bool AcceptsChangesOnSave { get; private set; }
 
@@ -88,6 +94,7 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : Identity
         ChangeTracker.DetectChanges();
         var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
         ChangeTracker.AutoDetectChangesEnabled = false;
+        int saved;
         try
         {
             // A workspace may record an event without a column changing (the same timestamp twice): look at events too.
@@ -103,7 +110,8 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : Identity
             }
 
             AcceptsChangesOnSave = acceptAllChangesOnSuccess;
-            var saved = await CommitAsync(acceptAllChangesOnSuccess, cancellationToken);
+            AfterCommit = null;
+            saved = await CommitAsync(acceptAllChangesOnSuccess, cancellationToken);
             foreach (var workspace in workspaces)
             {
                 // Events are append-only: once written nothing changes them, so a long-lived context (the
@@ -118,13 +126,19 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : Identity
 
                 workspace.ClearPendingEvents();
             }
-
-            return saved;
         }
         finally
         {
             ChangeTracker.AutoDetectChangesEnabled = autoDetect;
         }
+
+        if (AfterCommit is { } afterCommit)
+        {
+            AfterCommit = null;
+            await afterCommit(cancellationToken);
+        }
+
+        return saved;
     }
 
     /// <summary>Saves go through the async path only: that is where events, checks and the SQLite write gate live.</summary>

@@ -43,6 +43,12 @@ public sealed partial class RunAttemptJob(
             await engine.RunAsync(workspaceId, stopping.Token);
             return;
         }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // Not a failure: the attempt stays where its last commit left it, and the next start carries it on.
+            LogPausedForShutdown(workspaceId);
+            return;
+        }
         catch (Exception e) when (!stopping.IsCancellationRequested)
         {
             failures++;
@@ -82,6 +88,9 @@ public sealed partial class RunAttemptJob(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The engine failed while running workspace {WorkspaceId} ({Failures} of {MaxFailures} failures in a row); it runs again in {DelaySeconds} s")]
     private partial void LogEngineFailed(Guid workspaceId, int failures, int maxFailures, double delaySeconds, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The host is stopping: workspace {WorkspaceId} stays where its last commit left it and carries on at the next start")]
+    private partial void LogPausedForShutdown(Guid workspaceId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Giving up on workspace {WorkspaceId} could not be saved; it runs again later")]
     private partial void LogAbandonFailed(Guid workspaceId, Exception exception);

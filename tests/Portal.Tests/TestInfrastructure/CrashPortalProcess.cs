@@ -18,6 +18,7 @@ public sealed class CrashPortalProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StreamWriter _log;
     private readonly Lock _logLock = new();
+    private readonly List<string> _lines = [];
     private bool _logClosed;
 
     private CrashPortalProcess(Process process, StreamWriter log, string logPath, Uri baseAddress)
@@ -36,6 +37,8 @@ public sealed class CrashPortalProcess : IAsyncDisposable
     public string LogPath { get; }
 
     public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
 
     /// <summary>Starts the portal and waits for <c>GET /health</c> to answer 200.</summary>
     public static async Task<CrashPortalProcess> StartHealthyAsync(
@@ -73,6 +76,73 @@ public sealed class CrashPortalProcess : IAsyncDisposable
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await _process.WaitForExitAsync(deadline.Token);
         Write($"=== killed (exit code {_process.ExitCode}) ===");
+    }
+
+    /// <summary>
+    /// Sends SIGTERM, as a rolling deploy does, and waits for the process to exit on its own; returns how long it
+    /// took. Fails when it is still running after <paramref name="deadline"/>.
+    /// </summary>
+    public async Task<TimeSpan> TerminateAsync(TimeSpan deadline)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-s", "TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!)
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(deadline);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The portal was still running {deadline.TotalSeconds} s after SIGTERM.\n{Tail()}");
+        }
+
+        var took = TimeProvider.System.GetElapsedTime(started);
+        Write($"=== stopped by SIGTERM in {took.TotalSeconds:F1} s (exit code {_process.ExitCode}) ===");
+        return took;
+    }
+
+    /// <summary>
+    /// Waits until the process has written at least <paramref name="count"/> lines that <paramref name="match"/>
+    /// (since it started) and returns them; fails after <paramref name="deadline"/> or if the process exits.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> WaitForLinesAsync(Func<string, bool> match, int count, TimeSpan deadline, CancellationToken cancellationToken)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        while (true)
+        {
+            List<string> found;
+            lock (_logLock)
+            {
+                found = _lines.Where(match).ToList();
+            }
+
+            if (found.Count >= count)
+            {
+                return found;
+            }
+
+            if (_process.HasExited || TimeProvider.System.GetElapsedTime(started) > deadline)
+            {
+                throw new TimeoutException(
+                    $"Saw {found.Count} of {count} awaited log lines within {deadline.TotalSeconds} s (process exited: {_process.HasExited}):\n" +
+                    string.Join("\n", found) + "\n" + Tail());
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System, cancellationToken);
+        }
+    }
+
+    /// <summary>Every line the process has written so far that <paramref name="match"/>.</summary>
+    public IReadOnlyList<string> Lines(Func<string, bool> match)
+    {
+        lock (_logLock)
+        {
+            return _lines.Where(match).ToList();
+        }
     }
 
     /// <summary>Logs in through the API and returns a client carrying the bearer token.</summary>
@@ -200,6 +270,7 @@ public sealed class CrashPortalProcess : IAsyncDisposable
 
         lock (_logLock)
         {
+            _lines.Add(line);
             if (!_logClosed)
             {
                 _log.WriteLine(line);
