@@ -130,7 +130,7 @@ public sealed class WorkspaceQueries(IDbContextFactory<ProvisioningDbContext> db
         var items = workspaces.Select(w => new AdminWorkspaceView(
             w.Id, w.Name, w.ReleaseId, w.Status, w.RequestedBy, w.ErrorCode, w.ErrorDetail, w.ErrorTechnicalDetail, w.CorrelationId,
             w.CreatedAt, w.UpdatedAt,
-            w.Attempts.OrderBy(a => a.Number).Select(a => new AttemptView(a.Number, a.Trigger, a.TriggeredBy, a.CorrelationId, a.StartedAt, a.FinishedAt, a.Outcome, a.ErrorCode)).ToList(),
+            w.Attempts.OrderBy(a => a.Number).Select(a => new AttemptView(a.Number, a.Trigger, a.TriggeredBy, a.CorrelationId, a.StartedAt, a.FinishedAt, a.Outcome, a.ErrorCode, a.Phase)).ToList(),
             w.Steps.Select(s => new AdminStepView(s.Name, s.Status, s.RetryCount, s.NextRetryAt, s.ErrorCode, s.ErrorDetails, s.StartedAt, s.CompletedAt)).ToList()))
             .ToList();
         return new PageOf<AdminWorkspaceView>(items, total, page, pageSize);

@@ -31,9 +31,10 @@ public sealed record WorkspaceDetail(
 
 public sealed record EventView(long Sequence, string Type, DateTimeOffset OccurredAt, string Actor, Guid? CorrelationId, JsonElement Payload);
 
+/// <summary>One attempt for admins; <see cref="Phase"/> says whether an unfinished one is still running or cleaning up after a failure.</summary>
 public sealed record AttemptView(
     int Number, AttemptTrigger Trigger, string TriggeredBy, Guid CorrelationId, DateTimeOffset StartedAt,
-    DateTimeOffset? FinishedAt, AttemptOutcome? Outcome, string? ErrorCode);
+    DateTimeOffset? FinishedAt, AttemptOutcome? Outcome, string? ErrorCode, AttemptPhase Phase);
 
 /// <summary>What a tenant admin sees of a workspace: the user's view plus technical detail and retry history.</summary>
 public sealed record AdminWorkspaceView(

@@ -12,10 +12,11 @@ public sealed partial class AdminWorkspaceDetail
     [Parameter, EditorRequired]
     public AdminWorkspaceView Workspace { get; set; } = default!;
 
-    private static string Outcome(AttemptView attempt) => attempt.Outcome switch
+    private static string Outcome(AttemptView attempt) => attempt.Phase switch
     {
-        AttemptOutcome.Succeeded => "succeeded",
-        AttemptOutcome.Failed => "failed",
+        AttemptPhase.Succeeded => "succeeded",
+        AttemptPhase.Failed => "failed",
+        AttemptPhase.Compensating => "failed, cleaning up",
         _ => "running",
     };
 }

@@ -39,7 +39,8 @@ public sealed partial class CrashPointRun : IAsyncDisposable
     public static string HoldName(int commit, string story) => $"{HoldPrefix}{commit:D2}-{story}";
 
     /// <summary>Starts the portal on this run's data, with the commit hold on or off, and signs in.</summary>
-    public async Task<(CrashPortalProcess Portal, PortalApiClient Api)> StartAsync(bool hold, string logName, CancellationToken cancellationToken)
+    public async Task<(CrashPortalProcess Portal, PortalApiClient Api)> StartAsync(
+        bool hold, string logName, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? settings = null)
     {
         var environment = new Dictionary<string, string>
         {
@@ -47,6 +48,11 @@ public sealed partial class CrashPointRun : IAsyncDisposable
             ["Simulator__Capacity__Cpu"] = "1000",
             ["Simulator__Capacity__MemoryGb"] = "4000",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
         if (hold)
         {
             environment[CommitHold.Setting.Replace(":", "__", StringComparison.Ordinal)] = HoldPrefix;

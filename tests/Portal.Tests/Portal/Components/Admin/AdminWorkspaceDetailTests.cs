@@ -17,8 +17,8 @@ public sealed class AdminWorkspaceDetailTests
         "Artifact 'demo-app-2.0.0.json' of release demo-app@2.0.0 is not in the release store.", SecondCorrelation,
         T0, T0.AddMinutes(5),
         [
-            new AttemptView(1, AttemptTrigger.Create, "member@acme.test", FirstCorrelation, T0, T0.AddMinutes(1), AttemptOutcome.Failed, "connection_timeout"),
-            new AttemptView(2, AttemptTrigger.Retry, "admin@acme.test", SecondCorrelation, T0.AddMinutes(4), T0.AddMinutes(5), AttemptOutcome.Failed, "release_unavailable"),
+            new AttemptView(1, AttemptTrigger.Create, "member@acme.test", FirstCorrelation, T0, T0.AddMinutes(1), AttemptOutcome.Failed, "connection_timeout", AttemptPhase.Failed),
+            new AttemptView(2, AttemptTrigger.Retry, "admin@acme.test", SecondCorrelation, T0.AddMinutes(4), T0.AddMinutes(5), AttemptOutcome.Failed, "release_unavailable", AttemptPhase.Failed),
         ],
         [
             new AdminStepView("fetch_release", StepStatus.Failed, 3, null, "release_unavailable",
@@ -92,5 +92,23 @@ public sealed class AdminWorkspaceDetailTests
         detail.Markup.ShouldContain("No failure recorded.");
         detail.FindAll("[data-testid=technical-detail], [data-testid=error-summary], [data-step-details]").ShouldBeEmpty();
         detail.Find("[data-testid=correlation-id]").TextContent.ShouldBe("—");
+    }
+
+    [Fact]
+    public async Task AnAttemptCleaningUpAfterAFailure_SaysSo_WithItsErrorCode()
+    {
+        await using var ctx = new BunitContext();
+        ctx.Services.AddMudServices();
+        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        var compensating = FailedWorkspace() with
+        {
+            Status = WorkspaceStatus.Provisioning,
+            Attempts = [new AttemptView(1, AttemptTrigger.Create, "member@acme.test", FirstCorrelation, T0, null, null, "connection_failed", AttemptPhase.Compensating)],
+        };
+
+        var detail = ctx.Render<AdminWorkspaceDetail>(p => p.Add(d => d.Workspace, compensating));
+
+        var cells = detail.Find("[data-attempt='1']").QuerySelectorAll("td").Select(c => c.TextContent.Trim()).ToArray();
+        cells[3..5].ShouldBe(["failed, cleaning up", "connection_failed"]);
     }
 }
