@@ -134,7 +134,7 @@ internal sealed partial class WriteWorkspaceNotifications(IOptions<PortalLinkOpt
             {
                 db.Notifications.Add(new Notification(recipient.UserId, workspace.TenantId, workspace.Id, WorkspaceNotifications.ProvisioningFailedKind,
                     $"{workspace.Name} failed: {code}",
-                    $"{workspace.RequestedBy}'s workspace failed at {step} (attempt {attempt}). {userMessage}", at));
+                    $"{workspace.RequestedBy}'s workspace failed{(step.Length > 0 ? $" at {step}" : "")} (attempt {attempt}). {userMessage}", at));
                 Email(db, recipient, workspace, EmailTemplates.TenantAdminFailure, forAdmins!,
                     $"[{workspace.TenantId}] Workspace {workspace.Name} failed: {code}", at);
             }

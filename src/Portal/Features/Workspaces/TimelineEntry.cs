@@ -80,6 +80,7 @@ public sealed record TimelineEntry(long Sequence, string Type, DateTimeOffset Oc
                 TimelineTone.Failure),
             WorkspaceEventTypes.RetryRejected => ($"{e.Actor} pressed Retry, but it could not start: {error}", TimelineTone.Failure),
             WorkspaceEventTypes.DeprovisioningStarted => ($"{e.Actor} asked to delete the workspace.", TimelineTone.Info),
+            WorkspaceEventTypes.DeprovisioningFailed => ($"The deletion could not finish: {error}", TimelineTone.Failure),
             WorkspaceEventTypes.Deleted => ("The workspace was deleted and all its resources released.", TimelineTone.Info),
             WorkspaceEventTypes.OrphanCleaned => ($"{e.Actor} cleaned up what {step} had left behind{Resources(p)}.", TimelineTone.Cleanup),
             _ => (e.Type, TimelineTone.Info),

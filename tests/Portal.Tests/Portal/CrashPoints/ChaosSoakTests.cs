@@ -18,6 +18,7 @@ namespace Portal.Tests.Portal.CrashPoints;
 /// </summary>
 /// <remarks>
 /// CI runs the short soak. A longer one: <c>PORTAL_SOAK_WORKSPACES=600 PORTAL_SOAK_KILLS=10 PORTAL_SOAK_SEED=…</c>
+/// (and <c>PORTAL_SOAK_STREAMS</c>, the requests sent at once, 4 by default)
 /// with <c>--filter-class "*ChaosSoakTests"</c> (docs/reliability.md). The seed decides the faults, the mix of
 /// templates and when each kill comes; the simulator's own dice and the threads' timing are not seeded.
 /// </remarks>
@@ -49,9 +50,10 @@ public sealed partial class ChaosSoakTests : IAsyncDisposable
         var seed = Setting("PORTAL_SOAK_SEED", 20261207);
         var count = Setting("PORTAL_SOAK_WORKSPACES", 80);
         var kills = Setting("PORTAL_SOAK_KILLS", 4);
+        var streams = Setting("PORTAL_SOAK_STREAMS", 4);
         var random = new Random(seed);
         var clock = Stopwatch.StartNew();
-        Report($"seed {seed}, {count} workspaces, {kills} kills");
+        Report($"seed {seed}, {count} workspaces, {kills} kills, {streams} streams of requests");
 
         var workspaces = Enumerable.Range(1, count)
             .Select(n => new Requested($"soak-{n:D4}", random.Next(2) == 0 ? "demo-app@1.0.0" : "ubuntu-vm@24.04"))
@@ -81,16 +83,16 @@ public sealed partial class ChaosSoakTests : IAsyncDisposable
             var again = workspaces.Take(batches.Take(life).Sum(b => b.Length)).Where(w => w.Id is null).ToList();
             var batch = life < batches.Count ? batches[life] : [];
             var gaps = batch.Select(_ => TimeSpan.FromMilliseconds(random.Next(50, 250))).ToList();
-            var creating = RequestAsync(api, again, batch, gaps, ct);
+            var creating = RequestAsync(api, again, batch, gaps, streams, ct);
             if (life == kills)
             {
                 await creating;
                 break;
             }
 
-            // Somewhere in the second half of the stream of requests, while earlier ones are being provisioned.
-            var stream = gaps.Aggregate(TimeSpan.Zero, (sum, gap) => sum + gap);
-            var delay = stream * (0.5 + (random.NextDouble() * 0.5));
+            // Somewhere in the second half of the streams of requests, while earlier ones are being provisioned.
+            var longest = Enumerable.Range(0, streams).Max(n => gaps.Where((_, i) => i % streams == n).Aggregate(TimeSpan.Zero, (sum, gap) => sum + gap));
+            var delay = longest * (0.5 + (random.NextDouble() * 0.5));
             await Task.Delay(delay, TimeProvider.System, ct);
             await portal.KillAsync();
             await creating;
@@ -251,24 +253,31 @@ public sealed partial class ChaosSoakTests : IAsyncDisposable
         }
     }
 
-    /// <summary>Asks again for what a stop cut short, then requests the batch one by one, a gap apart; a kill ends the stream.</summary>
-    private static async Task RequestAsync(PortalApiClient api, List<Requested> again, Requested[] batch, List<TimeSpan> gaps, CancellationToken ct)
+    /// <summary>
+    /// Asks again for what a stop cut short, then requests the batch in <paramref name="streams"/> streams at once, each
+    /// one request after another, a gap apart; a kill ends them.
+    /// </summary>
+    private static async Task RequestAsync(
+        PortalApiClient api, List<Requested> again, Requested[] batch, List<TimeSpan> gaps, int streams, CancellationToken ct)
     {
         foreach (var w in again)
         {
             w.Id = await api.CreateAsync(w.Name, w.Release, w.Name, ct);
         }
 
-        for (var i = 0; i < batch.Length; i++)
+        await Task.WhenAll(Enumerable.Range(0, streams).Select(async stream =>
         {
-            batch[i].Id = await api.CreateAsync(batch[i].Name, batch[i].Release, batch[i].Name, ct);
-            if (batch[i].Id is null)
+            for (var i = stream; i < batch.Length; i += streams)
             {
-                return;
-            }
+                batch[i].Id = await api.CreateAsync(batch[i].Name, batch[i].Release, batch[i].Name, ct);
+                if (batch[i].Id is null)
+                {
+                    return;
+                }
 
-            await Task.Delay(gaps[i], TimeProvider.System, ct);
-        }
+                await Task.Delay(gaps[i], TimeProvider.System, ct);
+            }
+        }));
     }
 
     private void Report(string line) => _report.Add(line);

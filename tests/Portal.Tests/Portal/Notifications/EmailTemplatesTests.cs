@@ -102,6 +102,21 @@ public sealed class EmailTemplatesTests
     }
 
     [Fact]
+    public async Task TenantAdminFailure_WhenThePortalGaveUp_SaysNoStepFailed_AndShowsTheException()
+    {
+        var model = AdminModel() with
+        {
+            ErrorCode = ErrorCatalogue.InternalError, FailedStep = "",
+            TechnicalDetail = "InvalidOperationException: Workspace x would become inconsistent: more than one running step.",
+        };
+
+        var email = await RenderAsync(EmailTemplates.TenantAdminFailure, model);
+
+        email.Text.ShouldContain("Failed step: none: the portal could not carry the attempt on");
+        email.Text.ShouldContain("InvalidOperationException: Workspace x would become inconsistent");
+    }
+
+    [Fact]
     public async Task WorkspaceReady_ShowsTheAttemptAndLink()
     {
         var email = await RenderAsync(EmailTemplates.WorkspaceReady,

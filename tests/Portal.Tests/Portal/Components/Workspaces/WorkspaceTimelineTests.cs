@@ -110,4 +110,22 @@ public sealed class WorkspaceTimelineTests
 
         timeline.Markup.ShouldContain("Nothing has happened yet.");
     }
+
+    [Fact]
+    public async Task Render_WhenThePortalGaveUp_SaysSoInRed_ForAnAttemptAndForADeletion()
+    {
+        await using var ctx = BunitPortal.Create();
+        const string message = "Something went wrong on our side. IT has been notified; you can retry.";
+        EventView[] gaveUp =
+        [
+            Event(1, WorkspaceEventTypes.Failed, new { error_code = "internal_error", error_message = message, step = (string?)null, attempt = 1, retry_count = 0 }),
+            Event(2, WorkspaceEventTypes.DeprovisioningStarted, new { }, "member@acme.test"),
+            Event(3, WorkspaceEventTypes.DeprovisioningFailed, new { error_code = "internal_error", error_message = message }),
+        ];
+
+        var timeline = ctx.Render<WorkspaceTimeline>(p => p.Add(t => t.Events, gaveUp));
+
+        var failures = timeline.FindAll("li[data-tone=failure] .workspace-timeline-sentence").Select(f => f.TextContent.Trim()).ToList();
+        failures.ShouldBe([$"Failure: Provisioning failed: {message} (internal_error)", $"Failure: The deletion could not finish: {message} (internal_error)"]);
+    }
 }
