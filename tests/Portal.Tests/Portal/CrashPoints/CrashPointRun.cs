@@ -124,6 +124,19 @@ public sealed partial class CrashPointRun : IAsyncDisposable
         }
     }
 
+    /// <summary>Clears the faults, retries every workspace (each must be accepted) and records how each ends in <see cref="AfterRetry"/>.</summary>
+    public async Task RetryAllAsync(PortalApiClient api, IReadOnlyDictionary<string, Guid> ids, CancellationToken cancellationToken)
+    {
+        await api.ClearFaultsAsync(cancellationToken);
+        foreach (var (name, id) in ids)
+        {
+            (await api.RetryAsync(id, cancellationToken)).ShouldBe(System.Net.HttpStatusCode.Accepted, $"retry of {name}");
+        }
+
+        await WaitUntilAsync(api, [.. ids.Values], IsTerminal, "ended after the retry", cancellationToken);
+        await SnapshotAsync(api, ids, AfterRetry, cancellationToken);
+    }
+
     /// <summary>The tail of every life's log, for failure messages.</summary>
     public string Logs(int lines = 40) => string.Join("\n", _portals.Select(p => p.Tail(lines)).Distinct());
 

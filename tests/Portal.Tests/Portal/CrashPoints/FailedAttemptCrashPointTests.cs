@@ -113,14 +113,7 @@ public sealed class FailedAttemptCrashPointTests(FailedAttemptCrashPointTests.St
             await CrashPointRun.WaitUntilAsync(after, ids.Values, CrashPointRun.IsTerminal, "ended", ct);
             await CrashPointRun.SnapshotAsync(after, ids, Run.Ended, ct);
 
-            await after.ClearFaultsAsync(ct);
-            foreach (var id in ids.Values)
-            {
-                (await after.RetryAsync(id, ct)).ShouldBe(System.Net.HttpStatusCode.Accepted);
-            }
-
-            await CrashPointRun.WaitUntilAsync(after, ids.Values, CrashPointRun.IsTerminal, "ended after the retry", ct);
-            await CrashPointRun.SnapshotAsync(after, ids, Run.AfterRetry, ct);
+            await Run.RetryAllAsync(after, ids, ct);
         }
 
         public ValueTask DisposeAsync() => Run.DisposeAsync();

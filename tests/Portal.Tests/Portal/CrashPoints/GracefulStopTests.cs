@@ -100,14 +100,7 @@ public sealed class GracefulStopTests(GracefulStopTests.Story story) : IClassFix
 
             await CrashPointRun.WaitUntilAsync(after, ids.Values, CrashPointRun.IsTerminal, "ended", ct);
             await CrashPointRun.SnapshotAsync(after, ids, Run.Ended, ct);
-            await after.ClearFaultsAsync(ct);
-            foreach (var id in ids.Values)
-            {
-                (await after.RetryAsync(id, ct)).ShouldBe(HttpStatusCode.Accepted);
-            }
-
-            await CrashPointRun.WaitUntilAsync(after, ids.Values, CrashPointRun.IsTerminal, "ended after the retry", ct);
-            await CrashPointRun.SnapshotAsync(after, ids, Run.AfterRetry, ct);
+            await Run.RetryAllAsync(after, ids, ct);
         }
 
         public ValueTask DisposeAsync() => Run.DisposeAsync();
