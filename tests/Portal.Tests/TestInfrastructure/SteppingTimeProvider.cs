@@ -33,16 +33,26 @@ public sealed class SteppingTimeProvider(DateTimeOffset start) : FakeTimeProvide
     {
         var waits = new List<TimeSpan>();
         using var timeout = new CancellationTokenSource(deadline ?? TimeSpan.FromSeconds(60));
-        while (!work.IsCompleted)
+        // Ends the read still pending when the work completes: left waiting, it would take the first wait of
+        // whatever is driven next, which would then never be advanced.
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+        try
         {
-            var nextWait = _waits.Reader.ReadAsync(timeout.Token).AsTask();
-            var first = await Task.WhenAny(work, nextWait);
-            if (first == nextWait)
+            while (!work.IsCompleted)
             {
-                var wait = await nextWait;
-                waits.Add(wait);
-                Advance(wait);
+                var nextWait = _waits.Reader.ReadAsync(reading.Token).AsTask();
+                var first = await Task.WhenAny(work, nextWait);
+                if (first == nextWait)
+                {
+                    var wait = await nextWait;
+                    waits.Add(wait);
+                    Advance(wait);
+                }
             }
+        }
+        finally
+        {
+            await reading.CancelAsync();
         }
 
         await work;
