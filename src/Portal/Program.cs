@@ -7,6 +7,7 @@ using Portal.Features.Platform;
 using Portal.Features.Releases;
 using Portal.Features.Workspaces;
 using Provisioning.Core;
+using Provisioning.Core.Persistence;
 
 var builder = WebApplication.CreateBuilder(args);
 WebApplication app;
@@ -26,12 +27,18 @@ try
 
     app = builder.Build();
     app.Services.ValidateProvisioningConfiguration();
+    await app.Services.CheckPortalDatabaseAsync();
 }
 catch (InvalidConfigurationException e)
 {
     // One clear line naming the setting, not a stack trace.
     Console.Error.WriteLine($"Configuration error: {e.Message}");
     return 2;
+}
+catch (DatabaseUnavailableException e)
+{
+    Console.Error.WriteLine($"Database error: {e.Message}");
+    return 3;
 }
 
 app.UsePortalErrorHandling();

@@ -107,6 +107,14 @@ public static class ProvisioningServiceCollectionExtensions
         }
     }
 
+    /// <summary>
+    /// Opens the portal database once before anything starts (PostgreSQL): an unreachable server, a wrong password or a
+    /// missing database stops start-up with one line naming the server and what failed
+    /// (throws <see cref="DatabaseUnavailableException"/>).
+    /// </summary>
+    public static Task CheckPortalDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default) =>
+        services.GetRequiredService<PortalDatabase>().CheckReachableAsync(services.GetRequiredService<IDbContextFactory<ProvisioningDbContext>>(), cancellationToken);
+
     private static void AddProvisioningSteps(this IServiceCollection services)
     {
         services.AddSingleton<FetchReleaseStep>();
@@ -132,14 +140,17 @@ public static class ProvisioningServiceCollectionExtensions
             throw new InvalidConfigurationException($"Database:Provider '{provider}' is unknown; use Sqlite or Postgres.");
         }
 
+        services.AddSingleton(new PortalDatabase(parsed));
+        var connectionString = configuration.GetConnectionString("Portal");
         if (parsed == DatabaseProvider.Postgres)
         {
-            throw new InvalidConfigurationException("Database:Provider 'Postgres' is not available in this build yet; use Sqlite.");
+            AddPostgres(services, PortalDatabase.CheckPostgresConnectionString(connectionString));
+            return;
         }
 
-        var connectionString = configuration.GetConnectionString("Portal") is { Length: > 0 } cs
-            ? cs
-            : new SqliteConnectionStringBuilder { DataSource = dataDirectory.PortalDatabase }.ToString();
+        connectionString = string.IsNullOrEmpty(connectionString)
+            ? new SqliteConnectionStringBuilder { DataSource = dataDirectory.PortalDatabase }.ToString()
+            : PortalDatabase.CheckSqliteConnectionString(connectionString);
         // Features join a save through interceptors (ISaveChangesInterceptor in DI): what they add before the
         // save commits with it (the outbox), what they do after sees committed events (live updates).
         services.AddPooledDbContextFactory<SqliteProvisioningDbContext>((sp, options) => options
@@ -150,6 +161,15 @@ public static class ProvisioningServiceCollectionExtensions
         // Last of the save interceptors: the others see every save before it may take over the write.
         services.AddSingleton<SqliteProgressWrites>();
         services.AddSingleton<IDbContextFactory<ProvisioningDbContext>, ProvisioningDbContextFactory<SqliteProvisioningDbContext>>();
+    }
+
+    /// <summary>EF Core's own write path on PostgreSQL: the SQLite write gate and progress writer are SQLite's answers to SQLite's limits.</summary>
+    private static void AddPostgres(IServiceCollection services, string connectionString)
+    {
+        services.AddPooledDbContextFactory<PostgresProvisioningDbContext>((sp, options) => options
+            .UseNpgsql(connectionString)
+            .AddInterceptors(sp.GetServices<ISaveChangesInterceptor>()));
+        services.AddSingleton<IDbContextFactory<ProvisioningDbContext>, ProvisioningDbContextFactory<PostgresProvisioningDbContext>>();
     }
 
     private static void AddProvisioningScheduler(this IServiceCollection services, DataDirectory dataDirectory, IConfiguration configuration)

@@ -88,6 +88,13 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : Identity
     /// <summary>Whether a failed save broke a unique index (such as the one-active-attempt rule).</summary>
     public abstract bool IsUniqueViolation(DbUpdateException exception);
 
+    /// <summary>
+    /// Start-up's migrations and seeding run inside this: nothing on SQLite (one process owns the file); a database-wide
+    /// lock on PostgreSQL, where several nodes may start at the same moment.
+    /// </summary>
+    public virtual Task<IAsyncDisposable> LockForStartupAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IAsyncDisposable>(NoLock.Instance);
+
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         // Changes are detected once here; the save below need not do it again.
@@ -148,6 +155,13 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : Identity
     /// <summary>Writes the prepared changes; a provider may serialise this part (and only this part).</summary>
     protected virtual Task<int> CommitAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken) =>
         base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+
+    private sealed class NoLock : IAsyncDisposable
+    {
+        public static readonly NoLock Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -38,16 +38,19 @@ public sealed partial class ProvisioningStartup(
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Nodes starting together on PostgreSQL take turns here: one migrates and seeds, the others find it done.
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        await using (await db.LockForStartupAsync(cancellationToken))
         {
             await db.Database.MigrateAsync(cancellationToken);
             foreach (var seeder in seeders)
             {
                 await seeder.SeedAsync(db, cancellationToken);
             }
-        }
 
-        await infrastructure.InitializeAsync(cancellationToken);
+            // Creates the simulator's capacity row the first time: inside the turn too.
+            await infrastructure.InitializeAsync(cancellationToken);
+        }
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             var active = await db.Workspaces

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Portal.Tests.TestInfrastructure;
+using Provisioning.Core.Persistence;
 using Xunit.Sdk;
 
 namespace Portal.Tests.Portal;
@@ -11,7 +12,7 @@ namespace Portal.Tests.Portal;
 /// with SIGKILL while 20 <c>vm</c> workspaces are in flight, then started again on the same data directory:
 /// every workspace reaches <c>ready</c> in its first attempt, with exactly one VM and one network adapter each.
 /// </summary>
-public sealed class CrashRecoveryTests : IAsyncDisposable
+public abstract class CrashRecoveryTests(DatabaseProvider provider) : IAsyncDisposable
 {
     private const string Password = "Portal-demo-1!";
     private const string Release = "ubuntu-vm@24.04";
@@ -145,6 +146,12 @@ public sealed class CrashRecoveryTests : IAsyncDisposable
 
     private async Task<CrashPortalProcess> StartPortalAsync(string logName, CancellationToken ct)
     {
+        if (provider == DatabaseProvider.Postgres && !_environment.ContainsKey("ConnectionStrings__Portal"))
+        {
+            _environment["Database__Provider"] = "Postgres";
+            _environment["ConnectionStrings__Portal"] = await PostgresServer.CreateDatabaseAsync(ct);
+        }
+
         var portal = await CrashPortalProcess.StartHealthyAsync(_dataDirectory, logName, _environment, HealthDeadline, ct);
         _portals.Add(portal);
         return portal;
@@ -283,3 +290,7 @@ public sealed class CrashRecoveryTests : IAsyncDisposable
             $"{Provisioning} provisioning, {Ready} ready, {Other} other; steps running: {StepRunning} ({RunningSteps})";
     }
 }
+
+public sealed class CrashRecoveryTestsOnSqlite() : CrashRecoveryTests(DatabaseProvider.Sqlite);
+
+public sealed class CrashRecoveryTestsOnPostgres() : CrashRecoveryTests(DatabaseProvider.Postgres);

@@ -20,8 +20,70 @@ public sealed class StartupConfigurationTests
     [MemberData(nameof(BadSettings))]
     public async Task BadSetting_StopsStartUp_WithOneMessageNamingIt(string variable, string value, string setting)
     {
+        var (exitCode, error) = await StartAsync(new Dictionary<string, string> { [variable] = value });
+
+        exitCode.ShouldBe(2);
+        error.ShouldStartWith("Configuration error:");
+        error.ShouldContain(setting);
+    }
+
+    [Theory]
+    [InlineData("Sqlite", "Host=127.0.0.1;Database=portal;Username=portal", "is not a SQLite connection string")]
+    [InlineData("Postgres", "Data Source=portal.db", "is not an Npgsql connection string")]
+    [InlineData("Postgres", "", "must be an Npgsql connection string")]
+    public async Task AConnectionStringOfTheWrongKind_StopsStartUp_SayingSo(string provider, string connectionString, string says)
+    {
+        var (exitCode, error) = await StartAsync(new Dictionary<string, string>
+        {
+            ["Database__Provider"] = provider,
+            ["ConnectionStrings__Portal"] = connectionString,
+        });
+
+        exitCode.ShouldBe(2);
+        error.ShouldStartWith("Configuration error:");
+        error.ShouldContain("ConnectionStrings:Portal");
+        error.ShouldContain(says);
+    }
+
+    [Fact]
+    public async Task APostgresDatabaseThatIsNotThere_StopsStartUp_NamingTheServerAndWhatFailed()
+    {
+        var server = new Npgsql.NpgsqlConnectionStringBuilder(await PostgresServer.CreateDatabaseAsync(TestContext.Current.CancellationToken))
+        {
+            Database = "no_such_database",
+        };
+
+        var (exitCode, error) = await StartAsync(new Dictionary<string, string>
+        {
+            ["Database__Provider"] = "Postgres",
+            ["ConnectionStrings__Portal"] = server.ConnectionString,
+        });
+
+        exitCode.ShouldBe(3);
+        error.ShouldBe($"Database error: PostgreSQL at {server.Host}:5432 (database 'no_such_database', user 'postgres') could not be reached: " +
+            "database \"no_such_database\" does not exist (3D000).");
+    }
+
+    [Fact]
+    public async Task APostgresServerThatDoesNotAnswer_StopsStartUp_NamingTheServerAndWhatFailed()
+    {
+        var (exitCode, error) = await StartAsync(new Dictionary<string, string>
+        {
+            ["Database__Provider"] = "Postgres",
+            // Port 1 on loopback: nothing listens there.
+            ["ConnectionStrings__Portal"] = "Host=127.0.0.1;Port=1;Database=portal;Username=portal;Password=secret",
+        });
+
+        exitCode.ShouldBe(3);
+        error.ShouldStartWith("Database error: PostgreSQL at 127.0.0.1:1 (database 'portal', user 'portal') could not be reached: connection refused");
+        error.ShouldNotContain("secret");
+    }
+
+    /// <summary>Starts the real portal with these settings and waits for it to stop; returns its exit code and its one line of error.</summary>
+    private static async Task<(int ExitCode, string Error)> StartAsync(Dictionary<string, string> settings)
+    {
         var dataDirectory = TestPaths.NewDataDirectory();
-        var info = PortalBinary.StartInfo(dataDirectory, new Dictionary<string, string> { [variable] = value }, "--urls", "http://127.0.0.1:0");
+        var info = PortalBinary.StartInfo(dataDirectory, settings, "--urls", "http://127.0.0.1:0");
         using var process = Process.Start(info)!;
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
@@ -38,11 +100,9 @@ public sealed class StartupConfigurationTests
             }
         }
 
-        process.ExitCode.ShouldBe(2);
         var error = (await stderr).Trim();
-        error.ShouldStartWith("Configuration error:");
-        error.ShouldContain(setting);
-        error.Split('\n').Length.ShouldBe(1);
+        error.Split('\n').Length.ShouldBe(1, error);
         (error + await stdout).ShouldNotContain("   at ");
+        return (process.ExitCode, error);
     }
 }

@@ -40,16 +40,20 @@ public sealed class RecordingAttemptQueue : IAttemptQueue
 }
 
 /// <summary>
-/// The provisioning services on a real SQLite file in a fresh data directory, with the demo releases,
-/// time driven by the test and the scheduler replaced by the test calling the engine directly.
+/// The provisioning services on a real SQLite file in a fresh data directory (or a database of its own on the test
+/// run's PostgreSQL server, <see cref="PostgresServer"/>), with the demo releases, time driven by the test and the scheduler replaced by the test calling the engine directly.
 /// </summary>
 public sealed class ProvisioningHarness : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    private ProvisioningHarness(ServiceProvider services, string dataDirectory, SteppingTimeProvider time, RecordingAttemptQueue queue, CapturedLogs logs)
+    private readonly string? _postgresDatabase;
+
+    private ProvisioningHarness(
+        ServiceProvider services, string dataDirectory, SteppingTimeProvider time, RecordingAttemptQueue queue, CapturedLogs logs, string? postgresDatabase)
     {
         _services = services;
+        _postgresDatabase = postgresDatabase;
         DataDirectory = dataDirectory;
         Time = time;
         Queue = queue;
@@ -72,9 +76,10 @@ public sealed class ProvisioningHarness : IAsyncDisposable
 
     public SimulatedInfrastructure Simulator => _services.GetRequiredService<SimulatedInfrastructure>();
 
-    public static async Task<ProvisioningHarness> StartAsync(IDictionary<string, string?>? settings = null)
+    public static async Task<ProvisioningHarness> StartAsync(IDictionary<string, string?>? settings = null, DatabaseProvider provider = DatabaseProvider.Sqlite)
     {
         var dataDirectory = TestPaths.NewDataDirectory();
+        var postgresDatabase = provider == DatabaseProvider.Postgres ? await PostgresServer.CreateDatabaseAsync() : null;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             DisableDefaults = true,
@@ -86,6 +91,8 @@ public sealed class ProvisioningHarness : IAsyncDisposable
             ["Portal:DataDirectory"] = dataDirectory,
             ["Simulator:ReadinessDelay"] = "00:00:00",
             ["Provisioning:StepTimeout"] = "02:00:00",
+            ["Database:Provider"] = provider.ToString(),
+            ["ConnectionStrings:Portal"] = postgresDatabase,
         });
         if (settings is not null)
         {
@@ -102,7 +109,7 @@ public sealed class ProvisioningHarness : IAsyncDisposable
         builder.Services.AddSingleton<IStartupSeeder, DemoDataSeeder>();
 
         var services = (ServiceProvider)builder.Build().Services;
-        var harness = new ProvisioningHarness(services, dataDirectory, time, queue, logs);
+        var harness = new ProvisioningHarness(services, dataDirectory, time, queue, logs, postgresDatabase);
         services.ValidateProvisioningConfiguration();
         await services.GetServices<IHostedService>().OfType<ProvisioningStartup>().Single().StartAsync(CancellationToken.None);
         return harness;
@@ -157,6 +164,11 @@ public sealed class ProvisioningHarness : IAsyncDisposable
     {
         await _services.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (_postgresDatabase is not null)
+        {
+            await PostgresServer.DropDatabaseAsync(_postgresDatabase);
+        }
+
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

@@ -14,7 +14,7 @@ namespace Portal.Tests.Core.Engine;
 /// commit of a story in turn, then run again on the same database, and must end exactly as the same story without a
 /// stop. The real process, killed with SIGKILL at the same boundaries, is <c>Portal/CrashPointTests</c>.
 /// </summary>
-public sealed class ProvisioningEngineResumeTests
+public abstract class ProvisioningEngineResumeTests(DatabaseProvider provider)
 {
     private const string HoldPrefix = "hold-";
 
@@ -89,9 +89,9 @@ public sealed class ProvisioningEngineResumeTests
         }
     }
 
-    private static async Task<ProvisioningHarness> StartAsync()
+    private async Task<ProvisioningHarness> StartAsync()
     {
-        var harness = await ProvisioningHarness.StartAsync(new Dictionary<string, string?> { [CommitHold.Setting] = HoldPrefix });
+        var harness = await ProvisioningHarness.StartAsync(new Dictionary<string, string?> { [CommitHold.Setting] = HoldPrefix }, provider);
         await harness.AddCastAsync();
         await harness.Simulator.SetCapacityAsync(1000, 4000, CancellationToken.None);
         return harness;
@@ -256,3 +256,7 @@ public sealed class ProvisioningEngineResumeTests
         public StoryEnd? AfterRetry { get; set; }
     }
 }
+
+public sealed class ProvisioningEngineResumeTestsOnSqlite() : ProvisioningEngineResumeTests(DatabaseProvider.Sqlite);
+
+public sealed class ProvisioningEngineResumeTestsOnPostgres() : ProvisioningEngineResumeTests(DatabaseProvider.Postgres);

@@ -5,10 +5,11 @@ using Portal.Tests.TestInfrastructure;
 using Provisioning.Core.Errors;
 using Provisioning.Core.Simulator;
 using Provisioning.Core.Workspaces;
+using Provisioning.Core.Persistence;
 
 namespace Portal.Tests.Core.Engine;
 
-public sealed class ProvisioningEngineTests
+public abstract class ProvisioningEngineTests(DatabaseProvider provider)
 {
     private const string VmRelease = "ubuntu-vm@24.04";
     private static readonly TimeSpan[] DefaultSchedule = [Seconds(10), Seconds(20), Seconds(40), Seconds(80)];
@@ -16,7 +17,7 @@ public sealed class ProvisioningEngineTests
     [Fact]
     public async Task TransientFailures_AreRetriedOnTheBackoffSchedule_ThenSucceed()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         await harness.AddFaultAsync("clone_vm", ErrorCatalogue.ServiceUnavailable, times: 4);
         var workspace = await harness.CreateAsync(VmRelease);
         var start = harness.Time.GetUtcNow();
@@ -47,7 +48,7 @@ public sealed class ProvisioningEngineTests
     [Fact]
     public async Task Backoff_IsCappedAtMaxDelay()
     {
-        await using var harness = await ProvisioningHarness.StartAsync(new Dictionary<string, string?> { ["Provisioning:Retry:MaxAttempts"] = "8" });
+        await using var harness = await ProvisioningHarness.StartAsync(new Dictionary<string, string?> { ["Provisioning:Retry:MaxAttempts"] = "8" }, provider);
         await harness.AddFaultAsync("configure_network", ErrorCatalogue.NetworkConfigFailed, times: 7);
         var workspace = await harness.CreateAsync(VmRelease);
 
@@ -60,7 +61,7 @@ public sealed class ProvisioningEngineTests
     [Fact]
     public async Task TransientFailures_StopAfterFiveAttempts_AndFailTheWorkspace()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         await harness.AddFaultAsync("clone_vm", ErrorCatalogue.ConnectionTimeout);
         var workspace = await harness.CreateAsync(VmRelease);
 
@@ -85,7 +86,7 @@ public sealed class ProvisioningEngineTests
     [Fact]
     public async Task PermanentError_FailsAtOnce_AndReleasesThePartialVm()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         await harness.AddFaultAsync("configure_network", ErrorCatalogue.VmConfigInvalid, times: 1);
         var workspace = await harness.CreateAsync(VmRelease);
 
@@ -105,7 +106,7 @@ public sealed class ProvisioningEngineTests
     [Fact]
     public async Task FailedAttempt_ReleasesWhatItBuilt_AndRetainsTheTenantDatabase()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         await harness.Simulator.SetCapacityAsync(1, 1, CancellationToken.None);
         var workspace = await harness.CreateAsync("demo-app@1.0.0");
 
@@ -131,7 +132,7 @@ public sealed class ProvisioningEngineTests
     [Fact]
     public async Task Retry_ResumesAtTheFailedStep_ReusingTheRetainedDatabase()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         await harness.Simulator.SetCapacityAsync(1, 1, CancellationToken.None);
         var workspace = await harness.CreateAsync("demo-app@1.0.0");
         await harness.RunAsync(workspace.Id);
@@ -171,7 +172,7 @@ public sealed class ProvisioningEngineTests
     [Fact]
     public async Task FailingCompensation_OrphansTheResource_LogsCritical_AndRecordsAnEvent()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         await harness.AddFaultAsync("power_on", ErrorCatalogue.VmConfigInvalid, times: 1);
         await harness.AddFaultAsync("clone_vm", ErrorCatalogue.ServiceUnavailable, times: 1, on: FaultPhase.Compensate);
         var workspace = await harness.CreateAsync(VmRelease);
@@ -199,7 +200,7 @@ public sealed class ProvisioningEngineTests
     [InlineData("demo-app@1.1.0", ErrorCatalogue.ChecksumMismatch)]
     public async Task ReleaseProblems_FailTheFetch_WithTheirCatalogueCode(string release, string code)
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var workspace = await harness.CreateAsync(release);
 
         (await harness.RunAsync(workspace.Id)).ShouldBeEmpty();
@@ -213,7 +214,7 @@ public sealed class ProvisioningEngineTests
     [Fact]
     public async Task RuntimeThatNeverAnswers_TimesOutAfterTheReadinessTimeout()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var workspace = await harness.CreateAsync("slow-app@1.0.0");
 
         var waits = await harness.RunAsync(workspace.Id);
@@ -227,7 +228,7 @@ public sealed class ProvisioningEngineTests
     [Fact]
     public async Task Secrets_NeverLandInEventsOrTheWorkspaceRecord()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var workspace = await harness.CreateAsync("demo-app@1.0.0");
         await harness.RunAsync(workspace.Id);
 
@@ -245,7 +246,7 @@ public sealed class ProvisioningEngineTests
     [Fact]
     public async Task Delete_ReleasesEverything_RetainedDatabaseIncluded_ThenTheNameIsFree()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         await harness.Simulator.SetCapacityAsync(1, 1, CancellationToken.None);
         var workspace = await harness.CreateAsync("demo-app@1.0.0");
         await harness.RunAsync(workspace.Id);
@@ -265,7 +266,7 @@ public sealed class ProvisioningEngineTests
     [Fact]
     public async Task RetryCleanup_OfAnOrphan_ReleasesItOnceTheInfrastructureCooperates()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         await harness.AddFaultAsync("power_on", ErrorCatalogue.VmConfigInvalid, times: 1);
         await harness.AddFaultAsync("clone_vm", ErrorCatalogue.ServiceUnavailable, times: 2, on: FaultPhase.Compensate);
         var workspace = await harness.CreateAsync(VmRelease);
@@ -290,3 +291,7 @@ public sealed class ProvisioningEngineTests
 
     private static JsonElement Payload(WorkspaceEvent e) => JsonDocument.Parse(e.Payload).RootElement;
 }
+
+public sealed class ProvisioningEngineTestsOnSqlite() : ProvisioningEngineTests(DatabaseProvider.Sqlite);
+
+public sealed class ProvisioningEngineTestsOnPostgres() : ProvisioningEngineTests(DatabaseProvider.Postgres);

@@ -2,17 +2,18 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Tests.TestInfrastructure;
 using Provisioning.Core.Notifications;
 using static Portal.Tests.TestInfrastructure.OutboxRows;
+using Provisioning.Core.Persistence;
 
 namespace Portal.Tests.Core.Notifications;
 
 /// <summary>The admins' lists of the outbox on a real SQLite file: one tenant's for its admins, every tenant's for the platform.</summary>
-public sealed class OutboxAdminTests
+public abstract class OutboxAdminTests(DatabaseProvider provider)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<(ProvisioningHarness Harness, OutboxAdmin Outbox)> StartWithMailAsync()
+    private async Task<(ProvisioningHarness Harness, OutboxAdmin Outbox)> StartWithMailAsync()
     {
-        var harness = await ProvisioningHarness.StartAsync();
+        var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var t0 = harness.Time.GetUtcNow();
         await SaveAsync(await harness.DbAsync(),
             Email("acme", "member@acme.test", "acme sent", t0, OutboxStatus.Sent),
@@ -100,3 +101,7 @@ public sealed class OutboxAdminTests
         (await outbox.TenantsAsync(Ct)).ShouldBe(["acme", "globex"]);
     }
 }
+
+public sealed class OutboxAdminTestsOnSqlite() : OutboxAdminTests(DatabaseProvider.Sqlite);
+
+public sealed class OutboxAdminTestsOnPostgres() : OutboxAdminTests(DatabaseProvider.Postgres);

@@ -1,6 +1,7 @@
 using MimeKit;
 using Portal.Tests.TestInfrastructure;
 using Provisioning.Core.Notifications;
+using Provisioning.Core.Persistence;
 
 namespace Portal.Tests.Core.Notifications;
 
@@ -8,7 +9,7 @@ namespace Portal.Tests.Core.Notifications;
 /// Delivery of the outbox to a real SMTP server on 127.0.0.1 (and to the pickup folder), with the engine's
 /// fake time driving the backoff between delivery runs.
 /// </summary>
-public sealed class OutboxDeliveryTests
+public abstract class OutboxDeliveryTests(DatabaseProvider provider)
 {
     private const string MissingRelease = "demo-app@2.0.0";
 
@@ -16,7 +17,7 @@ public sealed class OutboxDeliveryTests
     public async Task Failure_DeliversExactlyOneEmailToTheRequester_AndOneToEachTenantAdmin()
     {
         await using var smtp = await SmtpTestServer.StartNewAsync();
-        await using var harness = await ProvisioningHarness.StartAsync(SmtpSettings(smtp));
+        await using var harness = await ProvisioningHarness.StartAsync(SmtpSettings(smtp), provider);
         await harness.AddCastAsync();
         var workspace = await harness.CreateAsync(MissingRelease);
         await harness.RunAsync(workspace.Id);
@@ -46,7 +47,7 @@ public sealed class OutboxDeliveryTests
     public async Task SmtpOutage_DelaysMail_AndLosesNone_NorSendsAnyTwice()
     {
         await using var smtp = SmtpTestServer.Create();
-        await using var harness = await ProvisioningHarness.StartAsync(SmtpSettings(smtp));
+        await using var harness = await ProvisioningHarness.StartAsync(SmtpSettings(smtp), provider);
         await harness.AddCastAsync();
         var delivery = harness.Delivery();
         foreach (var name in new[] { "one", "two" })
@@ -96,7 +97,7 @@ public sealed class OutboxDeliveryTests
     public async Task Outage_OfOneRun_IsRetriedByPolly_WithinTheRun()
     {
         await using var smtp = SmtpTestServer.Create();
-        await using var harness = await ProvisioningHarness.StartAsync(SmtpSettings(smtp, sendAttempts: 3));
+        await using var harness = await ProvisioningHarness.StartAsync(SmtpSettings(smtp, sendAttempts: 3), provider);
         await harness.AddCastAsync();
         var workspace = await harness.CreateAsync(MissingRelease);
         await harness.RunAsync(workspace.Id);
@@ -114,7 +115,7 @@ public sealed class OutboxDeliveryTests
     [Fact]
     public async Task WithNoSmtpHost_MailIsWrittenToThePickupFolder_AsEmlFiles()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         await harness.AddCastAsync();
         var workspace = await harness.CreateAsync(MissingRelease);
         await harness.RunAsync(workspace.Id);
@@ -135,7 +136,7 @@ public sealed class OutboxDeliveryTests
     public async Task PickupDirectory_CanBeConfigured()
     {
         var folder = Path.Combine(TestPaths.NewDataDirectory(), "outgoing");
-        await using var harness = await ProvisioningHarness.StartAsync(new Dictionary<string, string?> { ["Mail:PickupDirectory"] = folder });
+        await using var harness = await ProvisioningHarness.StartAsync(new Dictionary<string, string?> { ["Mail:PickupDirectory"] = folder }, provider);
         await harness.AddCastAsync();
         var workspace = await harness.CreateAsync(MissingRelease);
         await harness.RunAsync(workspace.Id);
@@ -151,7 +152,7 @@ public sealed class OutboxDeliveryTests
     public async Task Resend_OfASentEmail_DeliversItAgain_AsANewMessage()
     {
         await using var smtp = await SmtpTestServer.StartNewAsync();
-        await using var harness = await ProvisioningHarness.StartAsync(SmtpSettings(smtp));
+        await using var harness = await ProvisioningHarness.StartAsync(SmtpSettings(smtp), provider);
         await harness.AddCastAsync();
         var workspace = await harness.CreateAsync(MissingRelease);
         await harness.RunAsync(workspace.Id);
@@ -174,7 +175,7 @@ public sealed class OutboxDeliveryTests
     [Fact]
     public async Task AModelThatCannotBeRendered_FailsForGood_AndDoesNotHoldUpTheRest()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         await harness.AddCastAsync();
         var workspace = await harness.CreateAsync(MissingRelease);
         await harness.RunAsync(workspace.Id);
@@ -205,3 +206,7 @@ public sealed class OutboxDeliveryTests
         ["Portal:PublicBaseUrl"] = "https://portal.example.test",
     };
 }
+
+public sealed class OutboxDeliveryTestsOnSqlite() : OutboxDeliveryTests(DatabaseProvider.Sqlite);
+
+public sealed class OutboxDeliveryTestsOnPostgres() : OutboxDeliveryTests(DatabaseProvider.Postgres);

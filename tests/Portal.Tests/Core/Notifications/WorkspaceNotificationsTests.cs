@@ -4,11 +4,12 @@ using Provisioning.Core.Errors;
 using Provisioning.Core.Identity;
 using Provisioning.Core.Notifications;
 using Provisioning.Core.Workspaces;
+using Provisioning.Core.Persistence;
 
 namespace Portal.Tests.Core.Notifications;
 
 /// <summary>Who is notified of what, written with the event that causes it (DESIGN §8), on a real SQLite file.</summary>
-public sealed class WorkspaceNotificationsTests
+public abstract class WorkspaceNotificationsTests(DatabaseProvider provider)
 {
     private const string MissingRelease = "demo-app@2.0.0";
     private const string VmRelease = "ubuntu-vm@24.04";
@@ -16,7 +17,7 @@ public sealed class WorkspaceNotificationsTests
     [Fact]
     public async Task Failure_NotifiesTheRequesterAndEveryTenantAdmin_InAppAndByEmail()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var cast = await harness.AddCastAsync();
         var workspace = await harness.CreateAsync(MissingRelease);
 
@@ -46,7 +47,7 @@ public sealed class WorkspaceNotificationsTests
     [Fact]
     public async Task Failure_NotifiesNoOneOfAnotherTenant_NorPlatformAdmins()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var cast = await harness.AddCastAsync();
         var workspace = await harness.CreateAsync(MissingRelease);
 
@@ -60,7 +61,7 @@ public sealed class WorkspaceNotificationsTests
     [Fact]
     public async Task Failure_NeverNotifiesAUserOfAnotherTenant_EvenOneNamedAsTheRequester()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var cast = await harness.AddCastAsync();
         // A globex workspace whose recorded requester is an acme address: only globex people may hear of it.
         var created = await harness.Requests.CreateAsync(
@@ -76,7 +77,7 @@ public sealed class WorkspaceNotificationsTests
     [Fact]
     public async Task UserWithEmailTurnedOff_GetsTheInAppNotificationOnly()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var requester = await harness.AddUserAsync("member@acme.test", "acme", PortalRole.Member, emailNotifications: false);
         var admin = await harness.AddUserAsync("admin@acme.test", "acme", PortalRole.TenantAdmin, emailNotifications: false);
         var workspace = await harness.CreateAsync(MissingRelease);
@@ -90,7 +91,7 @@ public sealed class WorkspaceNotificationsTests
     [Fact]
     public async Task RequesterWhoIsATenantAdmin_GetsOneNotificationAndOneEmail_TheAdminsVersion()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var requester = await harness.AddUserAsync("member@acme.test", "acme", PortalRole.TenantAdmin);
         var workspace = await harness.CreateAsync(MissingRelease);
 
@@ -103,7 +104,7 @@ public sealed class WorkspaceNotificationsTests
     [Fact]
     public async Task SuccessOfARetry_TellsTheRequesterTheWorkspaceIsReady_AndNoOneElse()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var cast = await harness.AddCastAsync();
         await harness.Simulator.SetCapacityAsync(1, 1, TestContext.Current.CancellationToken);
         var workspace = await harness.CreateAsync("demo-app@1.0.0");
@@ -127,7 +128,7 @@ public sealed class WorkspaceNotificationsTests
     [Fact]
     public async Task SuccessOfTheFirstAttempt_NotifiesNoOne()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         await harness.AddCastAsync();
         var workspace = await harness.CreateAsync(VmRelease);
 
@@ -141,7 +142,7 @@ public sealed class WorkspaceNotificationsTests
     [Fact]
     public async Task AdminEmail_CarriesCodeTechnicalDetailCorrelationIdAndThePerStepRetryHistory()
     {
-        await using var harness = await ProvisioningHarness.StartAsync(new Dictionary<string, string?> { ["Portal:PublicBaseUrl"] = "https://portal.example.test/" });
+        await using var harness = await ProvisioningHarness.StartAsync(new Dictionary<string, string?> { ["Portal:PublicBaseUrl"] = "https://portal.example.test/" }, provider);
         await harness.AddCastAsync();
         await harness.AddFaultAsync("configure_network", ErrorCatalogue.ConnectionTimeout);
         var workspace = await harness.CreateAsync(VmRelease);
@@ -177,7 +178,7 @@ public sealed class WorkspaceNotificationsTests
     [Fact]
     public async Task RequesterEmail_OfARealFailure_HoldsNoCodeTechnicalDetailOrCorrelationId()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         await harness.AddCastAsync();
         var workspace = await harness.CreateAsync(MissingRelease);
         await harness.RunAsync(workspace.Id);
@@ -199,7 +200,7 @@ public sealed class WorkspaceNotificationsTests
     [Fact]
     public async Task NotificationsCommitWithTheFailureEvent_OrNotAtAll()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         await harness.AddCastAsync();
         var workspace = await harness.CreateAsync(MissingRelease);
         var cancellationToken = TestContext.Current.CancellationToken;
@@ -227,3 +228,7 @@ public sealed class WorkspaceNotificationsTests
 
     private static TimeSpan Seconds(int seconds) => TimeSpan.FromSeconds(seconds);
 }
+
+public sealed class WorkspaceNotificationsTestsOnSqlite() : WorkspaceNotificationsTests(DatabaseProvider.Sqlite);
+
+public sealed class WorkspaceNotificationsTestsOnPostgres() : WorkspaceNotificationsTests(DatabaseProvider.Postgres);

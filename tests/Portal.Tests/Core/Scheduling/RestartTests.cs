@@ -12,7 +12,7 @@ using Provisioning.Core.Workspaces;
 namespace Portal.Tests.Core.Scheduling;
 
 /// <summary>Attempts in flight survive the host going away mid-step: the real scheduler, a real SQLite file.</summary>
-public sealed class RestartTests
+public abstract class RestartTests(DatabaseProvider provider)
 {
     private const int Workspaces = 6;
 
@@ -21,9 +21,10 @@ public sealed class RestartTests
     {
         var dataDirectory = TestPaths.NewDataDirectory();
         var ct = TestContext.Current.CancellationToken;
+        var database = provider == DatabaseProvider.Postgres ? await PostgresServer.CreateDatabaseAsync(ct) : null;
         List<Guid> ids;
 
-        using (var first = Build(dataDirectory))
+        using (var first = Build(dataDirectory, database))
         {
             await first.StartAsync(ct);
             var simulator = first.Services.GetRequiredService<SimulatedInfrastructure>();
@@ -40,7 +41,7 @@ public sealed class RestartTests
             await first.StopAsync(ct);
         }
 
-        using (var second = Build(dataDirectory))
+        using (var second = Build(dataDirectory, database))
         {
             // The hang is gone before the new host starts.
             await second.Services.GetRequiredService<SimulatedInfrastructure>().ClearFaultsAsync(ct);
@@ -64,7 +65,7 @@ public sealed class RestartTests
         }
     }
 
-    private static IHost Build(string dataDirectory)
+    private IHost Build(string dataDirectory, string? database)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -76,6 +77,8 @@ public sealed class RestartTests
         {
             ["Portal:DataDirectory"] = dataDirectory,
             ["Simulator:ReadinessDelay"] = "00:00:00",
+            ["Database:Provider"] = provider.ToString(),
+            ["ConnectionStrings:Portal"] = database,
         });
         builder.AddProvisioning();
         builder.Services.AddSingleton<IStartupSeeder, DemoDataSeeder>();
@@ -107,3 +110,7 @@ public sealed class RestartTests
         }
     }
 }
+
+public sealed class RestartTestsOnSqlite() : RestartTests(DatabaseProvider.Sqlite);
+
+public sealed class RestartTestsOnPostgres() : RestartTests(DatabaseProvider.Postgres);

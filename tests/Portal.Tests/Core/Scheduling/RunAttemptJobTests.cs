@@ -21,16 +21,18 @@ namespace Portal.Tests.Core.Scheduling;
 /// engine refuses) is tried a bounded number of times by the real scheduler, then ends in <c>error</c> with
 /// <c>internal_error</c>, told to the people concerned once, and can be retried or deleted.
 /// </summary>
-public sealed class RunAttemptJobTests : IAsyncLifetime
+public abstract class RunAttemptJobTests(DatabaseProvider provider) : IAsyncLifetime
 {
     private const int MaxFailures = 3;
 
     private readonly string _dataDirectory = TestPaths.NewDataDirectory();
     private readonly CapturedLogs _logs = new();
     private IHost _host = null!;
+    private string? _postgresDatabase;
 
     public async ValueTask InitializeAsync()
     {
+        _postgresDatabase = provider == DatabaseProvider.Postgres ? await PostgresServer.CreateDatabaseAsync() : null;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             DisableDefaults = true,
@@ -43,6 +45,8 @@ public sealed class RunAttemptJobTests : IAsyncLifetime
             ["Simulator:ReadinessDelay"] = "00:00:00",
             ["Provisioning:Resume:MaxFailures"] = MaxFailures.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Provisioning:Resume:Delay"] = "00:00:00.050",
+            ["Database:Provider"] = provider.ToString(),
+            ["ConnectionStrings:Portal"] = _postgresDatabase,
         });
         builder.Logging.AddProvider(_logs);
         builder.AddProvisioning();
@@ -60,6 +64,10 @@ public sealed class RunAttemptJobTests : IAsyncLifetime
     {
         await _host.StopAsync(CancellationToken.None);
         _host.Dispose();
+        if (_postgresDatabase is not null)
+        {
+            await PostgresServer.DropDatabaseAsync(_postgresDatabase);
+        }
     }
 
     [Fact]
@@ -68,7 +76,7 @@ public sealed class RunAttemptJobTests : IAsyncLifetime
         var ct = TestContext.Current.CancellationToken;
         // A bug left two steps running at once, which the engine refuses to carry on from.
         var id = await StoppedWorkspaceAsync("wedged", WorkspaceStatus.Provisioning, ct);
-        await CorruptAsync($"UPDATE provisioning_steps SET Status = 'Running' WHERE WorkspaceId = {id} AND Name IN ('validate_request', 'clone_vm')", ct);
+        await CorruptAsync($"UPDATE provisioning_steps SET \"Status\" = 'Running' WHERE \"WorkspaceId\" = {id} AND \"Name\" IN ('validate_request', 'clone_vm')", ct);
 
         await Queue.EnqueueAsync(id, ct);
         var workspace = await WaitUntilAsync(id, w => w.Status == WorkspaceStatus.Error, ct);
@@ -101,7 +109,7 @@ public sealed class RunAttemptJobTests : IAsyncLifetime
     {
         var ct = TestContext.Current.CancellationToken;
         var id = await StoppedWorkspaceAsync("wedged-delete", WorkspaceStatus.Deprovisioning, ct);
-        await CorruptAsync($"UPDATE provisioning_steps SET Status = 'Running' WHERE WorkspaceId = {id} AND Name = 'clone_vm'", ct);
+        await CorruptAsync($"UPDATE provisioning_steps SET \"Status\" = 'Running' WHERE \"WorkspaceId\" = {id} AND \"Name\" = 'clone_vm'", ct);
 
         await Queue.EnqueueAsync(id, ct);
         var workspace = await WaitUntilAsync(id, w => w.Status == WorkspaceStatus.Error, ct);
@@ -194,3 +202,7 @@ public sealed class RunAttemptJobTests : IAsyncLifetime
         Role = role,
     };
 }
+
+public sealed class RunAttemptJobTestsOnSqlite() : RunAttemptJobTests(DatabaseProvider.Sqlite);
+
+public sealed class RunAttemptJobTestsOnPostgres() : RunAttemptJobTests(DatabaseProvider.Postgres);

@@ -8,12 +8,12 @@ using Provisioning.Core.Simulator;
 
 namespace Portal.Tests.Core.Simulator;
 
-public sealed class SimulatedInfrastructureTests
+public abstract class SimulatedInfrastructureTests(DatabaseProvider provider)
 {
     [Fact]
     public async Task Capacity_IsRealArithmetic_CreateUses_DeleteFrees_RepeatsCountOnce()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var sim = harness.Simulator;
         var ct = TestContext.Current.CancellationToken;
         await sim.SetCapacityAsync(8, 16, ct);
@@ -37,7 +37,7 @@ public sealed class SimulatedInfrastructureTests
     [Fact]
     public async Task ConcurrentCreates_NeverOverbook()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var sim = harness.Simulator;
         var ct = TestContext.Current.CancellationToken;
         await sim.SetCapacityAsync(10, 10, ct);
@@ -62,7 +62,7 @@ public sealed class SimulatedInfrastructureTests
     [Fact]
     public async Task WhatTheSimulatorHolds_IsWrittenThrough_AndASimulatorStartedOnTheSameDatabaseSeesIt()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var sim = harness.Simulator;
         var ct = TestContext.Current.CancellationToken;
         await sim.SetCapacityAsync(8, 16, ct);
@@ -96,7 +96,7 @@ public sealed class SimulatedInfrastructureTests
     [Fact]
     public async Task ChangingWhatDoesNotExist_FailsClearly_AndChangesNothing()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var sim = harness.Simulator;
         var ct = TestContext.Current.CancellationToken;
         var before = await sim.CapacityAsync(ct);
@@ -108,3 +108,7 @@ public sealed class SimulatedInfrastructureTests
         (await sim.InventoryAsync(ct)).ShouldBeEmpty();
     }
 }
+
+public sealed class SimulatedInfrastructureTestsOnSqlite() : SimulatedInfrastructureTests(DatabaseProvider.Sqlite);
+
+public sealed class SimulatedInfrastructureTestsOnPostgres() : SimulatedInfrastructureTests(DatabaseProvider.Postgres);

@@ -1,18 +1,19 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Portal.Tests.TestInfrastructure;
 using Provisioning.Core.Errors;
 using Provisioning.Core.Releases;
 using Provisioning.Core.Workspaces;
+using Provisioning.Core.Persistence;
 
 namespace Portal.Tests.Core.Workspaces;
 
-public sealed class ProvisioningRequestsTests
+public abstract class ProvisioningRequestsTests(DatabaseProvider provider)
 {
     [Fact]
     public async Task ConcurrentRetries_StartExactlyOneAttempt()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var workspace = await FailedWorkspaceAsync(harness);
 
         var retries = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
@@ -30,7 +31,7 @@ public sealed class ProvisioningRequestsTests
     [Fact]
     public async Task TwoConcurrentStarts_TheDatabaseLetsOnlyOneCommit()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var workspace = await FailedWorkspaceAsync(harness);
         await using var first = await harness.DbAsync();
         await using var second = await harness.DbAsync();
@@ -50,16 +51,18 @@ public sealed class ProvisioningRequestsTests
     [Fact]
     public async Task ASecondActiveAttempt_IsRefusedByTheIndex_EvenBypassingTheModel()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var workspace = await harness.CreateAsync("ubuntu-vm@24.04");
         await using var db = await harness.DbAsync();
 
+        // Columns quoted (PostgreSQL folds unquoted names to lower case); StartedAt as each provider stores it.
+        object startedAt = provider == DatabaseProvider.Sqlite ? 0L : harness.Time.GetUtcNow();
         var insert = () => db.Database.ExecuteSqlAsync(
-            $"INSERT INTO provisioning_attempts (Id, WorkspaceId, Number, \"Trigger\", TriggeredBy, CorrelationId, StartedAt, Phase) VALUES ({Guid.NewGuid()}, {workspace.Id}, 2, 'Retry', 'sql', {Guid.NewGuid()}, 0, 'Running')",
+            $"INSERT INTO provisioning_attempts (\"Id\", \"WorkspaceId\", \"Number\", \"Trigger\", \"TriggeredBy\", \"CorrelationId\", \"StartedAt\", \"Phase\") VALUES ({Guid.NewGuid()}, {workspace.Id}, 2, 'Retry', 'sql', {Guid.NewGuid()}, {startedAt}, 'Running')",
             TestContext.Current.CancellationToken);
 
-        var refused = await Should.ThrowAsync<SqliteException>(insert);
-        refused.Message.ShouldContain("UNIQUE");
+        var refused = await Should.ThrowAsync<DbException>(insert);
+        db.IsUniqueViolation(new DbUpdateException(refused.Message, refused)).ShouldBeTrue(refused.Message);
     }
 
     [Theory]
@@ -67,7 +70,7 @@ public sealed class ProvisioningRequestsTests
     [InlineData(WorkspaceStatus.Ready, RetryRefusal.NotInError)]
     public async Task Retry_OutsideError_IsRefused_AndChangesNothing(WorkspaceStatus status, RetryRefusal refusal)
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var workspace = await harness.CreateAsync("ubuntu-vm@24.04");
         if (status == WorkspaceStatus.Ready)
         {
@@ -85,7 +88,7 @@ public sealed class ProvisioningRequestsTests
     [Fact]
     public async Task Retry_OfAnotherTenantsWorkspace_IsNotFound()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var workspace = await FailedWorkspaceAsync(harness);
 
         var result = await harness.Requests.RetryAsync(workspace.Id, "globex", "member@globex.test", CancellationToken.None);
@@ -97,7 +100,7 @@ public sealed class ProvisioningRequestsTests
     [Fact]
     public async Task Retry_WhileTheReleaseIsStillMissing_IsRefused_ThenSucceedsOncePublished()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var workspace = await harness.CreateAsync("demo-app@2.0.0");
         await harness.RunAsync(workspace.Id);
         harness.Time.Advance(TimeSpan.FromMinutes(1));
@@ -123,7 +126,7 @@ public sealed class ProvisioningRequestsTests
     [Fact]
     public async Task Create_WithAnUnknownRelease_CreatesNothing()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
 
         var result = await harness.Requests.CreateAsync(new CreateWorkspace("acme", "member@acme.test", "nope", "no-such@1.0.0"), CancellationToken.None);
 
@@ -136,7 +139,7 @@ public sealed class ProvisioningRequestsTests
     [Fact]
     public async Task Create_UsesTheReleaseDefaultsForSize_AndStartsTheFirstAttempt()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
 
         var workspace = await harness.CreateAsync("ubuntu-vm@24.04");
 
@@ -170,3 +173,7 @@ public sealed class ProvisioningRequestsTests
         await db.SaveChangesAsync(TestContext.Current.CancellationToken);
     }
 }
+
+public sealed class ProvisioningRequestsTestsOnSqlite() : ProvisioningRequestsTests(DatabaseProvider.Sqlite);
+
+public sealed class ProvisioningRequestsTestsOnPostgres() : ProvisioningRequestsTests(DatabaseProvider.Postgres);

@@ -2,16 +2,17 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Tests.TestInfrastructure;
 using Provisioning.Core.Workspaces;
+using Provisioning.Core.Persistence;
 
 namespace Portal.Tests.Core.Workspaces;
 
 /// <summary>The detail cache behind <see cref="WorkspaceQueries.GetAsync"/> must never serve what the database no longer says.</summary>
-public sealed class WorkspaceDetailCacheTests
+public abstract class WorkspaceDetailCacheTests(DatabaseProvider provider)
 {
     [Fact]
     public async Task ARepeatedRead_IsServedFromTheCache_WithoutTheDatabase()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var workspace = await harness.CreateAsync("ubuntu-vm@24.04");
         var queries = harness.Services.GetRequiredService<WorkspaceQueries>();
 
@@ -24,7 +25,7 @@ public sealed class WorkspaceDetailCacheTests
     [Fact]
     public async Task EveryCommittedChange_IsSeenByTheNextRead()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var workspace = await harness.CreateAsync("ubuntu-vm@24.04");
         var queries = harness.Services.GetRequiredService<WorkspaceQueries>();
         (await queries.GetAsync("acme", workspace.Id, CancellationToken.None))!.Status.ShouldBe(WorkspaceStatus.Provisioning);
@@ -39,7 +40,7 @@ public sealed class WorkspaceDetailCacheTests
     [Fact]
     public async Task AChangeCommittedWhileTheDatabaseWasRead_KeepsThatReadOutOfTheCache()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var workspace = await harness.CreateAsync("ubuntu-vm@24.04");
         var cache = harness.Services.GetRequiredService<WorkspaceDetailCache>();
         var queries = harness.Services.GetRequiredService<WorkspaceQueries>();
@@ -57,7 +58,7 @@ public sealed class WorkspaceDetailCacheTests
     [Fact]
     public async Task ACachedWorkspace_IsStillNotFoundForAnotherTenant()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var workspace = await harness.CreateAsync("ubuntu-vm@24.04");
         var queries = harness.Services.GetRequiredService<WorkspaceQueries>();
         (await queries.GetAsync("acme", workspace.Id, CancellationToken.None)).ShouldNotBeNull();
@@ -68,7 +69,7 @@ public sealed class WorkspaceDetailCacheTests
     [Fact]
     public async Task AWorkspaceChangedDirectlyInTheDatabase_WithItsEvent_IsSeenByTheNextRead()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var workspace = await harness.CreateAsync("ubuntu-vm@24.04");
         var queries = harness.Services.GetRequiredService<WorkspaceQueries>();
         (await queries.GetAsync("acme", workspace.Id, CancellationToken.None))!.Steps[0].Status.ShouldBe(StepStatus.Pending);
@@ -83,3 +84,7 @@ public sealed class WorkspaceDetailCacheTests
         (await queries.GetAsync("acme", workspace.Id, CancellationToken.None))!.Steps[0].Status.ShouldBe(StepStatus.Running);
     }
 }
+
+public sealed class WorkspaceDetailCacheTestsOnSqlite() : WorkspaceDetailCacheTests(DatabaseProvider.Sqlite);
+
+public sealed class WorkspaceDetailCacheTestsOnPostgres() : WorkspaceDetailCacheTests(DatabaseProvider.Postgres);

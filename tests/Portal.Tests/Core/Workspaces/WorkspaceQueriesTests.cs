@@ -1,15 +1,16 @@
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Tests.TestInfrastructure;
 using Provisioning.Core.Workspaces;
+using Provisioning.Core.Persistence;
 
 namespace Portal.Tests.Core.Workspaces;
 
-public sealed class WorkspaceQueriesTests
+public abstract class WorkspaceQueriesTests(DatabaseProvider provider)
 {
     [Fact]
     public async Task Timeline_LeavesTechnicalDetailOut_UnlessAskedForByAnAdmin()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var workspace = await harness.CreateAsync("demo-app@2.0.0");
         await harness.RunAsync(workspace.Id);
         var queries = harness.Services.GetRequiredService<WorkspaceQueries>();
@@ -27,7 +28,7 @@ public sealed class WorkspaceQueriesTests
     [Fact]
     public async Task AnotherTenantsWorkspace_DoesNotExist()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var workspace = await harness.CreateAsync("ubuntu-vm@24.04");
         var queries = harness.Services.GetRequiredService<WorkspaceQueries>();
 
@@ -41,7 +42,7 @@ public sealed class WorkspaceQueriesTests
     [Fact]
     public async Task List_WithASearch_KeepsNamesThatContainIt_InAnyCase_WithinTheStatusAndTenant()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var billing = (await harness.Requests.CreateAsync(new CreateWorkspace("acme", "member@acme.test", "billing-eu", "ubuntu-vm@24.04"), CancellationToken.None)).Workspace!;
         await harness.Requests.CreateAsync(new CreateWorkspace("acme", "member@acme.test", "crm", "ubuntu-vm@24.04"), CancellationToken.None);
         await harness.Requests.CreateAsync(new CreateWorkspace("globex", "member@globex.test", "billing-us", "ubuntu-vm@24.04"), CancellationToken.None);
@@ -56,3 +57,7 @@ public sealed class WorkspaceQueriesTests
         (await queries.ListAsync("acme", null, 1, 20, CancellationToken.None)).Total.ShouldBe(2);
     }
 }
+
+public sealed class WorkspaceQueriesTestsOnSqlite() : WorkspaceQueriesTests(DatabaseProvider.Sqlite);
+
+public sealed class WorkspaceQueriesTestsOnPostgres() : WorkspaceQueriesTests(DatabaseProvider.Postgres);

@@ -2,15 +2,16 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Tests.TestInfrastructure;
 using Provisioning.Core.Workspaces;
+using Provisioning.Core.Persistence;
 
 namespace Portal.Tests.Core.Workspaces;
 
-public sealed class WorkspaceUpdatesTests
+public abstract class WorkspaceUpdatesTests(DatabaseProvider provider)
 {
     [Fact]
     public async Task CommittedEvents_ArePublished_InOrder_ToTheirTenantOnly()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         var updates = harness.Services.GetRequiredService<IWorkspaceUpdates>();
         var acme = new ConcurrentQueue<WorkspaceChanged>();
         var globex = new ConcurrentQueue<WorkspaceChanged>();
@@ -33,7 +34,7 @@ public sealed class WorkspaceUpdatesTests
     [Fact]
     public async Task ASaveThatFails_PublishesNothing()
     {
-        await using var harness = await ProvisioningHarness.StartAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
         await harness.AddFaultAsync("clone_vm", Provisioning.Core.Errors.ErrorCatalogue.InsufficientResources, times: 1);
         var workspace = await harness.CreateAsync("ubuntu-vm@24.04");
         await harness.RunAsync(workspace.Id);
@@ -52,3 +53,7 @@ public sealed class WorkspaceUpdatesTests
         seen.Count.ShouldBe(1);
     }
 }
+
+public sealed class WorkspaceUpdatesTestsOnSqlite() : WorkspaceUpdatesTests(DatabaseProvider.Sqlite);
+
+public sealed class WorkspaceUpdatesTestsOnPostgres() : WorkspaceUpdatesTests(DatabaseProvider.Postgres);

@@ -12,7 +12,7 @@ namespace Portal.Tests.Portal.Api;
 /// <c>GET /api/v1/admin/emails</c>: a tenant admin's sent emails for scripts, always the caller's own tenant, with the
 /// outbox's validation. One portal for the class; each test seeds its own emails and looks for them by id.
 /// </summary>
-public sealed class AdminEmailsApiTests(PortalApiFactory portal) : IClassFixture<PortalApiFactory>
+public abstract class AdminEmailsApiTests(PortalApiFactory portal)
 {
     private const string Emails = "/api/v1/admin/emails";
 
@@ -213,3 +213,7 @@ public sealed class AdminEmailsApiTests(PortalApiFactory portal) : IClassFixture
         route.GetProperty("parameters").EnumerateArray().Select(p => p.Str("name")).ShouldBe(["status", "page", "page_size"], ignoreOrder: true);
     }
 }
+
+public sealed class AdminEmailsApiTestsOnSqlite(PortalApiFactory portal) : AdminEmailsApiTests(portal), IClassFixture<PortalApiFactory>;
+
+public sealed class AdminEmailsApiTestsOnPostgres(PostgresPortalApiFactory portal) : AdminEmailsApiTests(portal), IClassFixture<PostgresPortalApiFactory>;

@@ -15,7 +15,7 @@ namespace Portal.Tests.Portal.Api;
 /// orphaned resources. Faults are global to the simulator, so every test that adds one clears them again
 /// before it ends (the tests of one class never run at the same time).
 /// </summary>
-public sealed class PlatformApiTests(PortalApiFactory portal) : IClassFixture<PortalApiFactory>
+public abstract class PlatformApiTests(PortalApiFactory portal)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -351,3 +351,7 @@ public sealed class PlatformApiTests(PortalApiFactory portal) : IClassFixture<Po
         return (await response.ShouldBeJsonAsync(HttpStatusCode.OK)).EnumerateArray().Single(r => r.Str("name") == name);
     }
 }
+
+public sealed class PlatformApiTestsOnSqlite(PortalApiFactory portal) : PlatformApiTests(portal), IClassFixture<PortalApiFactory>;
+
+public sealed class PlatformApiTestsOnPostgres(PostgresPortalApiFactory portal) : PlatformApiTests(portal), IClassFixture<PostgresPortalApiFactory>;

@@ -15,7 +15,7 @@ namespace Portal.Tests.Portal.Api;
 /// (it publishes its artifact); the others use slow-app, which stays <c>provisioning</c> for the whole
 /// two-second readiness timeout of every attempt and then fails with <c>runtime_timeout</c>.
 /// </summary>
-public sealed class RetryApiTests(PortalApiFactory portal) : IClassFixture<PortalApiFactory>
+public abstract class RetryApiTests(PortalApiFactory portal)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -205,3 +205,7 @@ public sealed class RetryApiTests(PortalApiFactory portal) : IClassFixture<Porta
         await WaitForStatusAsync(member, id, "error");
     }
 }
+
+public sealed class RetryApiTestsOnSqlite(PortalApiFactory portal) : RetryApiTests(portal), IClassFixture<PortalApiFactory>;
+
+public sealed class RetryApiTestsOnPostgres(PostgresPortalApiFactory portal) : RetryApiTests(portal), IClassFixture<PostgresPortalApiFactory>;

@@ -12,7 +12,7 @@ namespace Portal.Tests.Portal.Api;
 /// Issue 3's isolation rules: nothing of one tenant reaches another (404, never 403), roles decide the admin
 /// routes, a request without a token is 401, and nobody can register themselves.
 /// </summary>
-public sealed class TenantIsolationApiTests(PortalApiFactory portal) : IClassFixture<PortalApiFactory>
+public abstract class TenantIsolationApiTests(PortalApiFactory portal)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -317,3 +317,7 @@ public sealed class TenantIsolationApiTests(PortalApiFactory portal) : IClassFix
         (await response.ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("items").EnumerateArray()
             .Select(w => w.GetProperty("workspace_id").GetGuid()).ToList();
 }
+
+public sealed class TenantIsolationApiTestsOnSqlite(PortalApiFactory portal) : TenantIsolationApiTests(portal), IClassFixture<PortalApiFactory>;
+
+public sealed class TenantIsolationApiTestsOnPostgres(PostgresPortalApiFactory portal) : TenantIsolationApiTests(portal), IClassFixture<PostgresPortalApiFactory>;

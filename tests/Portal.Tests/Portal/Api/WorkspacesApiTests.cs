@@ -13,7 +13,7 @@ namespace Portal.Tests.Portal.Api;
 /// validation and Idempotency-Key rules of issue 3. One portal for the class; every test uses its own names.
 /// Only <see cref="List_FiltersByStatus_AndPages"/> uses the globex tenant, so its totals are exact.
 /// </summary>
-public sealed class WorkspacesApiTests(PortalApiFactory portal) : IClassFixture<PortalApiFactory>
+public abstract class WorkspacesApiTests(PortalApiFactory portal)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -495,3 +495,7 @@ public sealed class WorkspacesApiTests(PortalApiFactory portal) : IClassFixture<
 
     private async Task<int> WorkspaceCountAsync() => (await portal.CountRowsAsync()).Workspaces;
 }
+
+public sealed class WorkspacesApiTestsOnSqlite(PortalApiFactory portal) : WorkspacesApiTests(portal), IClassFixture<PortalApiFactory>;
+
+public sealed class WorkspacesApiTestsOnPostgres(PostgresPortalApiFactory portal) : WorkspacesApiTests(portal), IClassFixture<PostgresPortalApiFactory>;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Portal.Tests.TestInfrastructure;
+using Provisioning.Core.Persistence;
 using Xunit.Sdk;
 
 namespace Portal.Tests.Portal.CrashPoints;
@@ -22,7 +23,7 @@ namespace Portal.Tests.Portal.CrashPoints;
 /// with <c>--filter-class "*ChaosSoakTests"</c> (docs/reliability.md). The seed decides the faults, the mix of
 /// templates and when each kill comes; the simulator's own dice and the threads' timing are not seeded.
 /// </remarks>
-public sealed partial class ChaosSoakTests : IAsyncDisposable
+public abstract partial class ChaosSoakTests(DatabaseProvider provider) : IAsyncDisposable
 {
     private static readonly string[] AppSteps =
         ["fetch_release", "create_tenant_database", "create_tenant_schema", "register_services", "generate_api_keys", "start_runtime", "verify_services"];
@@ -40,7 +41,7 @@ public sealed partial class ChaosSoakTests : IAsyncDisposable
         ["Provisioning__Retry__MaxDelay"] = "00:00:00.400",
     };
 
-    private readonly CrashPointRun _run = new();
+    private readonly CrashPointRun _run = new(provider);
     private readonly List<string> _report = [];
 
     [Fact]
@@ -297,3 +298,7 @@ public sealed partial class ChaosSoakTests : IAsyncDisposable
         public Guid? Id { get; set; }
     }
 }
+
+public sealed class ChaosSoakTestsOnSqlite() : ChaosSoakTests(DatabaseProvider.Sqlite);
+
+public sealed class ChaosSoakTestsOnPostgres() : ChaosSoakTests(DatabaseProvider.Postgres);

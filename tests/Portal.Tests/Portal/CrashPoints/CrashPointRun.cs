@@ -9,11 +9,12 @@ namespace Portal.Tests.Portal.CrashPoints;
 public sealed record HoldLine(string Name, Guid WorkspaceId, int Commit, string Events);
 
 /// <summary>
-/// The machinery of the crash-point tests (ADR-009): the real portal as a child process on one data directory,
+/// The machinery of the crash-point tests (ADR-009): the real portal as a child process on one data directory (and,
+/// on PostgreSQL, one database of the test run's server),
 /// started with the commit hold on (<c>Testing:HoldAfterCommit=hold-</c>) for the life that is stopped and without
 /// it for the life after; waiting for its holds and for workspaces to reach a state, through the API.
 /// </summary>
-public sealed partial class CrashPointRun : IAsyncDisposable
+public sealed partial class CrashPointRun(DatabaseProvider provider) : IAsyncDisposable
 {
     public const string HoldPrefix = "hold-";
 
@@ -22,6 +23,7 @@ public sealed partial class CrashPointRun : IAsyncDisposable
     private readonly string _dataDirectory = TestPaths.NewDataDirectory();
     private readonly List<CrashPortalProcess> _portals = [];
     private readonly List<PortalApiClient> _clients = [];
+    private string? _postgresDatabase;
 
     public string DataDirectory => _dataDirectory;
 
@@ -48,6 +50,13 @@ public sealed partial class CrashPointRun : IAsyncDisposable
             ["Simulator__Capacity__Cpu"] = "1000",
             ["Simulator__Capacity__MemoryGb"] = "4000",
         };
+        if (provider == DatabaseProvider.Postgres)
+        {
+            _postgresDatabase ??= await PostgresServer.CreateDatabaseAsync(cancellationToken);
+            environment["Database__Provider"] = "Postgres";
+            environment["ConnectionStrings__Portal"] = _postgresDatabase;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             environment[key] = value;
@@ -150,6 +159,11 @@ public sealed partial class CrashPointRun : IAsyncDisposable
         foreach (var portal in _portals)
         {
             await portal.DisposeAsync();
+        }
+
+        if (_postgresDatabase is not null)
+        {
+            await PostgresServer.DropDatabaseAsync(_postgresDatabase);
         }
     }
 

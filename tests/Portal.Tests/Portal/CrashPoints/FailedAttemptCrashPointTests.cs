@@ -1,4 +1,5 @@
 using Portal.Tests.TestInfrastructure;
+using Provisioning.Core.Persistence;
 
 namespace Portal.Tests.Portal.CrashPoints;
 
@@ -10,7 +11,7 @@ namespace Portal.Tests.Portal.CrashPoints;
 /// retry must then bring it to ready with the same resources. One process life holds every workspace at its own
 /// commit at once (<see cref="CrashPointRun"/>), so each is stopped exactly there by the one kill.
 /// </summary>
-public sealed class FailedAttemptCrashPointTests(FailedAttemptCrashPointTests.Stories stories) : IClassFixture<FailedAttemptCrashPointTests.Stories>
+public abstract class FailedAttemptCrashPointTests(FailedAttemptCrashPointTests.Stories stories)
 {
     public static readonly TheoryData<int, string> AppBoundaries = new()
     {
@@ -74,9 +75,9 @@ public sealed class FailedAttemptCrashPointTests(FailedAttemptCrashPointTests.St
     }
 
     /// <summary>Both stories, every boundary, in one stopped life and one life after.</summary>
-    public sealed class Stories : IAsyncLifetime
+    public abstract class Stories(DatabaseProvider provider) : IAsyncLifetime
     {
-        public CrashPointRun Run { get; } = new();
+        public CrashPointRun Run { get; } = new(provider);
 
         public async ValueTask InitializeAsync()
         {
@@ -126,4 +127,14 @@ public sealed class FailedAttemptCrashPointTests(FailedAttemptCrashPointTests.St
             Run.AfterRetry[name].DifferencesFrom(Run.AfterRetry[$"ref-{story}"]).ShouldBeEmpty($"{name}, retried after the restart");
         }
     }
+}
+
+public sealed class FailedAttemptCrashPointTestsOnSqlite(FailedAttemptCrashPointTestsOnSqlite.Fixture stories) : FailedAttemptCrashPointTests(stories), IClassFixture<FailedAttemptCrashPointTestsOnSqlite.Fixture>
+{
+    public sealed class Fixture() : Stories(DatabaseProvider.Sqlite);
+}
+
+public sealed class FailedAttemptCrashPointTestsOnPostgres(FailedAttemptCrashPointTestsOnPostgres.Fixture stories) : FailedAttemptCrashPointTests(stories), IClassFixture<FailedAttemptCrashPointTestsOnPostgres.Fixture>
+{
+    public sealed class Fixture() : Stories(DatabaseProvider.Postgres);
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Portal.Tests.TestInfrastructure;
+using Provisioning.Core.Persistence;
 
 namespace Portal.Tests.Portal.CrashPoints;
 
@@ -10,7 +11,7 @@ namespace Portal.Tests.Portal.CrashPoints;
 /// takes ten minutes. The portal must cancel what runs and exit on its own well within its shutdown timeout, and the
 /// next start must carry every workspace on to the same end as the same story without a stop.
 /// </summary>
-public sealed class GracefulStopTests(GracefulStopTests.Story story) : IClassFixture<GracefulStopTests.Story>
+public abstract class GracefulStopTests(GracefulStopTests.Story story)
 {
     private const string Release = "demo-app@1.0.0";
 
@@ -56,9 +57,9 @@ public sealed class GracefulStopTests(GracefulStopTests.Story story) : IClassFix
     }
 
     /// <summary>One life stopped by SIGTERM, one after.</summary>
-    public sealed class Story : IAsyncLifetime
+    public abstract class Story(DatabaseProvider provider) : IAsyncLifetime
     {
-        public CrashPointRun Run { get; } = new();
+        public CrashPointRun Run { get; } = new(provider);
 
         public TimeSpan StoppedIn { get; private set; }
 
@@ -132,4 +133,14 @@ public sealed class GracefulStopTests(GracefulStopTests.Story story) : IClassFix
             }
         }
     }
+}
+
+public sealed class GracefulStopTestsOnSqlite(GracefulStopTestsOnSqlite.Fixture story) : GracefulStopTests(story), IClassFixture<GracefulStopTestsOnSqlite.Fixture>
+{
+    public sealed class Fixture() : Story(DatabaseProvider.Sqlite);
+}
+
+public sealed class GracefulStopTestsOnPostgres(GracefulStopTestsOnPostgres.Fixture story) : GracefulStopTests(story), IClassFixture<GracefulStopTestsOnPostgres.Fixture>
+{
+    public sealed class Fixture() : Story(DatabaseProvider.Postgres);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Portal.Tests.TestInfrastructure;
+using Provisioning.Core.Persistence;
 
 namespace Portal.Tests.Portal.CrashPoints;
 
@@ -9,8 +10,7 @@ namespace Portal.Tests.Portal.CrashPoints;
 /// started again on the same data. Each must end ready (no step succeeding twice) and then deleted, every resource
 /// released once and its tenant database gone, exactly as the same story without a stop.
 /// </summary>
-public sealed class SucceededAttemptAndDeletionCrashPointTests(SucceededAttemptAndDeletionCrashPointTests.Story story)
-    : IClassFixture<SucceededAttemptAndDeletionCrashPointTests.Story>
+public abstract class SucceededAttemptAndDeletionCrashPointTests(SucceededAttemptAndDeletionCrashPointTests.Story story)
 {
     private const string Release = "demo-app@1.0.0";
 
@@ -62,9 +62,9 @@ public sealed class SucceededAttemptAndDeletionCrashPointTests(SucceededAttemptA
     }
 
     /// <summary>Every boundary in one stopped life and one life after.</summary>
-    public sealed class Story : IAsyncLifetime
+    public abstract class Story(DatabaseProvider provider) : IAsyncLifetime
     {
-        public CrashPointRun Run { get; } = new();
+        public CrashPointRun Run { get; } = new(provider);
 
         public async ValueTask InitializeAsync()
         {
@@ -111,4 +111,14 @@ public sealed class SucceededAttemptAndDeletionCrashPointTests(SucceededAttemptA
 
         public ValueTask DisposeAsync() => Run.DisposeAsync();
     }
+}
+
+public sealed class SucceededAttemptAndDeletionCrashPointTestsOnSqlite(SucceededAttemptAndDeletionCrashPointTestsOnSqlite.Fixture story) : SucceededAttemptAndDeletionCrashPointTests(story), IClassFixture<SucceededAttemptAndDeletionCrashPointTestsOnSqlite.Fixture>
+{
+    public sealed class Fixture() : Story(DatabaseProvider.Sqlite);
+}
+
+public sealed class SucceededAttemptAndDeletionCrashPointTestsOnPostgres(SucceededAttemptAndDeletionCrashPointTestsOnPostgres.Fixture story) : SucceededAttemptAndDeletionCrashPointTests(story), IClassFixture<SucceededAttemptAndDeletionCrashPointTestsOnPostgres.Fixture>
+{
+    public sealed class Fixture() : Story(DatabaseProvider.Postgres);
 }

@@ -1,0 +1,36 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Provisioning.Core.Persistence;
+
+/// <summary>The PostgreSQL flavour of the portal database (production, and the way to run several nodes).</summary>
+/// <remarks>
+/// New migration: <c>dotnet ef migrations add NAME --project src/Provisioning.Core
+/// --context PostgresProvisioningDbContext --output-dir Persistence/Migrations/Postgres</c>
+/// </remarks>
+public sealed class PostgresProvisioningDbContext(DbContextOptions<PostgresProvisioningDbContext> options)
+    : ProvisioningDbContext(options)
+{
+    /// <summary>The advisory lock nodes take around migrations and seeding, so that nodes starting together make one schema and one copy of the seed data.</summary>
+    private const long StartupLockKey = 0x506f7274616c3031; // "Portal01"
+
+    public override bool IsUniqueViolation(DbUpdateException exception) =>
+        exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    /// <summary>Holds a session-level advisory lock on the context's connection until disposed.</summary>
+    public override async Task<IAsyncDisposable> LockForStartupAsync(CancellationToken cancellationToken)
+    {
+        await Database.OpenConnectionAsync(cancellationToken);
+        await Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({StartupLockKey})", cancellationToken);
+        return new StartupLock(this);
+    }
+
+    private sealed class StartupLock(PostgresProvisioningDbContext db) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({StartupLockKey})");
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+}
