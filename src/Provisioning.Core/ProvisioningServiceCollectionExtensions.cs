@@ -41,7 +41,7 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton(dataDirectory);
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddPortalDatabase(configuration, dataDirectory);
+        var database = services.AddPortalDatabase(configuration, dataDirectory);
         services.AddDataProtection()
             .SetApplicationName("ProvisioningPortal")
             .PersistKeysToFileSystem(new DirectoryInfo(dataDirectory.Keys));
@@ -68,7 +68,7 @@ public static class ProvisioningServiceCollectionExtensions
 
         // Start-up work runs before Quartz starts (hosted services start in registration order).
         services.AddHostedService<ProvisioningStartup>();
-        services.AddProvisioningScheduler(dataDirectory, configuration);
+        services.AddProvisioningScheduler(dataDirectory, configuration, database);
         return builder;
     }
 
@@ -132,7 +132,7 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<IProvisioningStep, WaitForGuestToolsStep>();
     }
 
-    private static void AddPortalDatabase(this IServiceCollection services, IConfiguration configuration, DataDirectory dataDirectory)
+    private static PortalDatabase AddPortalDatabase(this IServiceCollection services, IConfiguration configuration, DataDirectory dataDirectory)
     {
         var provider = configuration[$"{DatabaseOptions.Section}:Provider"] is { Length: > 0 } p ? p : nameof(DatabaseProvider.Sqlite);
         if (!Enum.TryParse<DatabaseProvider>(provider, ignoreCase: true, out var parsed))
@@ -140,27 +140,30 @@ public static class ProvisioningServiceCollectionExtensions
             throw new InvalidConfigurationException($"Database:Provider '{provider}' is unknown; use Sqlite or Postgres.");
         }
 
-        services.AddSingleton(new PortalDatabase(parsed));
-        var connectionString = configuration.GetConnectionString("Portal");
+        var configured = configuration.GetConnectionString("Portal");
         if (parsed == DatabaseProvider.Postgres)
         {
-            AddPostgres(services, PortalDatabase.CheckPostgresConnectionString(connectionString));
-            return;
+            var postgres = new PortalDatabase(parsed, PortalDatabase.CheckPostgresConnectionString(configured));
+            services.AddSingleton(postgres);
+            AddPostgres(services, postgres.ConnectionString);
+            return postgres;
         }
 
-        connectionString = string.IsNullOrEmpty(connectionString)
+        var database = new PortalDatabase(parsed, string.IsNullOrEmpty(configured)
             ? new SqliteConnectionStringBuilder { DataSource = dataDirectory.PortalDatabase }.ToString()
-            : PortalDatabase.CheckSqliteConnectionString(connectionString);
+            : PortalDatabase.CheckSqliteConnectionString(configured));
+        services.AddSingleton(database);
         // Features join a save through interceptors (ISaveChangesInterceptor in DI): what they add before the
         // save commits with it (the outbox), what they do after sees committed events (live updates).
         services.AddPooledDbContextFactory<SqliteProvisioningDbContext>((sp, options) => options
-            .UseSqlite(connectionString)
+            .UseSqlite(database.ConnectionString)
             .AddInterceptors(new SqlitePragmas())
             .AddInterceptors(sp.GetServices<ISaveChangesInterceptor>())
             .AddInterceptors(sp.GetRequiredService<SqliteProgressWrites>()));
         // Last of the save interceptors: the others see every save before it may take over the write.
         services.AddSingleton<SqliteProgressWrites>();
         services.AddSingleton<IDbContextFactory<ProvisioningDbContext>, ProvisioningDbContextFactory<SqliteProvisioningDbContext>>();
+        return database;
     }
 
     /// <summary>EF Core's own write path on PostgreSQL: the SQLite write gate and progress writer are SQLite's answers to SQLite's limits.</summary>
@@ -172,10 +175,16 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<IDbContextFactory<ProvisioningDbContext>, ProvisioningDbContextFactory<PostgresProvisioningDbContext>>();
     }
 
-    private static void AddProvisioningScheduler(this IServiceCollection services, DataDirectory dataDirectory, IConfiguration configuration)
+    private static void AddProvisioningScheduler(this IServiceCollection services, DataDirectory dataDirectory, IConfiguration configuration, PortalDatabase database)
     {
         var maxConcurrency = configuration.GetValue($"{ProvisioningOptions.Section}:{nameof(ProvisioningOptions.MaxConcurrentAttempts)}", 2000);
         services.AddSingleton<IAttemptQueue, QuartzAttemptQueue>();
+        if (database.Provider == DatabaseProvider.Postgres)
+        {
+            // Created at start under the portal's advisory lock, so nodes starting together do not race to create it.
+            services.AddSingleton<IStartupSeeder, QuartzPostgresSchema>();
+        }
+
         services.AddQuartz(quartz =>
         {
             // Waiting attempts hold a timer, not a thread, so many may run at once.
@@ -183,9 +192,23 @@ public static class ProvisioningServiceCollectionExtensions
             quartz.AddOutboxDelivery();
             quartz.UsePersistentStore(store =>
             {
+                store.UseSystemTextJsonSerializer();
+                if (database.Provider == DatabaseProvider.Postgres)
+                {
+                    // One scheduler across every node on the database: a job runs on one node at a time, and the jobs of
+                    // a node that stops checking in are recovered by another (RunAttemptJob requests recovery). Clustering
+                    // gives each node an instance id of its own.
+                    store.UsePostgres(database.ConnectionString);
+                    store.UseClustering(cluster =>
+                    {
+                        cluster.CheckinInterval = QuartzPostgresSchema.CheckinInterval;
+                        cluster.CheckinMisfireThreshold = QuartzPostgresSchema.CheckinMisfireThreshold;
+                    });
+                    return;
+                }
+
                 // Its own file: the scheduler's writes never queue behind the engine's.
                 store.UseSqlite(new SqliteConnectionStringBuilder { DataSource = dataDirectory.SchedulerDatabase }.ToString());
-                store.UseSystemTextJsonSerializer();
                 store.ProvisionSchema();
             });
         });

@@ -12,9 +12,12 @@ public sealed class DatabaseUnavailableException(string message, Exception inner
 /// Which database the portal runs on (<c>Database:Provider</c>), and the checks that turn a wrong
 /// <c>ConnectionStrings:Portal</c> into one clear line instead of a stack trace.
 /// </summary>
-public sealed class PortalDatabase(DatabaseProvider provider)
+public sealed class PortalDatabase(DatabaseProvider provider, string connectionString)
 {
     public DatabaseProvider Provider => provider;
+
+    /// <summary>The checked connection string (on SQLite, the data directory's <c>portal.db</c> when none is set).</summary>
+    public string ConnectionString => connectionString;
 
     /// <summary>Opens one connection (PostgreSQL); throws <see cref="DatabaseUnavailableException"/> saying why it could not.</summary>
     public async Task CheckReachableAsync(IDbContextFactory<ProvisioningDbContext> factory, CancellationToken cancellationToken)

@@ -12,6 +12,8 @@ public sealed class QuartzAttemptQueue(ISchedulerFactory schedulers) : IAttemptQ
             .WithIdentity(RunAttemptJob.KeyFor(workspaceId))
             .UsingJobData(RunAttemptJob.WorkspaceIdKey, workspaceId.ToString())
             .StoreDurably()
+            // A node that dies while running it: another node of the cluster runs it again (clustered store only).
+            .RequestRecovery()
             .Build();
         var trigger = TriggerBuilder.Create().ForJob(job).StartNow().Build();
         await scheduler.ScheduleJob(job, [trigger], new ScheduleJobOptions { Replace = true }, cancellationToken);
