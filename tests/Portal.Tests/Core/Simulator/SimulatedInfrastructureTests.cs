@@ -78,7 +78,8 @@ public abstract class SimulatedInfrastructureTests(DatabaseProvider provider)
         var restarted = new SimulatedInfrastructure(
             harness.Services.GetRequiredService<IDbContextFactory<ProvisioningDbContext>>(),
             harness.Services.GetRequiredService<IOptions<SimulatorOptions>>(),
-            harness.Time);
+            harness.Time,
+            harness.Services.GetRequiredService<PortalDatabase>());
 
         var capacity = await restarted.CapacityAsync(ct);
         (capacity.Cpu, capacity.MemoryGb, capacity.UsedCpu, capacity.UsedMemoryGb).ShouldBe((8, 16, 6, 10));
@@ -112,3 +113,46 @@ public abstract class SimulatedInfrastructureTests(DatabaseProvider provider)
 public sealed class SimulatedInfrastructureTestsOnSqlite() : SimulatedInfrastructureTests(DatabaseProvider.Sqlite);
 
 public sealed class SimulatedInfrastructureTestsOnPostgres() : SimulatedInfrastructureTests(DatabaseProvider.Postgres);
+
+/// <summary>On PostgreSQL, every portal node has a simulator over the one database: together they still book capacity exactly.</summary>
+public sealed class SimulatedInfrastructureAcrossNodesTests
+{
+    [Fact]
+    public async Task TwoSimulatorsOnOneDatabase_AsTwoNodes_NeverOverbook_CreateOnce_AndFreeOnce()
+    {
+        await using var harness = await ProvisioningHarness.StartAsync(provider: DatabaseProvider.Postgres);
+        var ct = TestContext.Current.CancellationToken;
+        // A second node: its own simulator over the same database.
+        var other = new SimulatedInfrastructure(
+            harness.Services.GetRequiredService<IDbContextFactory<ProvisioningDbContext>>(),
+            harness.Services.GetRequiredService<IOptions<SimulatorOptions>>(),
+            harness.Time,
+            harness.Services.GetRequiredService<PortalDatabase>());
+        await harness.Simulator.SetCapacityAsync(10, 10, ct);
+        var nodes = new[] { harness.Simulator, other };
+
+        var created = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                // Each name asked of both nodes at once: one resource each, booked once.
+                var pair = await Task.WhenAll(nodes.Select(node => node.CreateAsync(Guid.NewGuid(), $"vm-{i % 15}", "vm", 1, 1, ct)));
+                pair[0].Id.ShouldBe(pair[1].Id);
+                return true;
+            }
+            catch (ProvisioningException e) when (e.Code == ErrorCatalogue.InsufficientResources)
+            {
+                return false;
+            }
+        }, ct)));
+
+        (await harness.Simulator.InventoryAsync(ct)).Count(r => r.IsActive).ShouldBe(10);
+        (await other.CapacityAsync(ct)).FreeCpu.ShouldBe(0);
+        // The ten names that got capacity, each asked twice; the other five refused both times.
+        created.Count(c => c).ShouldBe(20);
+
+        var live = (await harness.Simulator.InventoryAsync(ct)).Where(r => r.IsActive).Select(r => r.Name).ToList();
+        await Task.WhenAll(live.SelectMany(name => nodes.Select(node => node.DeleteAsync(name, ct))));
+        (await harness.Simulator.CapacityAsync(ct)).ShouldBe(new CapacityReport(10, 10, 0, 0));
+    }
+}
