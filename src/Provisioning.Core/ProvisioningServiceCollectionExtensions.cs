@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -42,9 +43,17 @@ public static class ProvisioningServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         var database = services.AddPortalDatabase(configuration, dataDirectory);
-        services.AddDataProtection()
-            .SetApplicationName("ProvisioningPortal")
-            .PersistKeysToFileSystem(new DirectoryInfo(dataDirectory.Keys));
+        var dataProtection = services.AddDataProtection().SetApplicationName("ProvisioningPortal");
+        if (database.Provider == DatabaseProvider.Postgres)
+        {
+            // In the database every node shares.
+            services.AddOptions<KeyManagementOptions>().Configure<IDbContextFactory<ProvisioningDbContext>>(
+                (keys, dbFactory) => keys.XmlRepository = new DatabaseKeyRing(dbFactory));
+        }
+        else
+        {
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(dataDirectory.Keys));
+        }
 
         services.AddSingleton<ReleaseStore>();
         services.AddSingleton<ReleaseCatalog>();

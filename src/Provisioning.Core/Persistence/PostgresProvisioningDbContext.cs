@@ -25,6 +25,19 @@ public sealed class PostgresProvisioningDbContext(DbContextOptions<PostgresProvi
         return new StartupLock(this);
     }
 
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        // Data Protection's keys, shared by every node (DatabaseKeyRing); on SQLite they stay files of the one node.
+        modelBuilder.Entity<DataProtectionKey>(key =>
+        {
+            key.ToTable("data_protection_keys");
+            key.HasKey(k => k.Id);
+            key.Property(k => k.FriendlyName);
+            key.Property(k => k.Xml);
+        });
+    }
+
     private sealed class StartupLock(PostgresProvisioningDbContext db) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()

@@ -1,5 +1,7 @@
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Portal.Tests.TestInfrastructure;
+using Provisioning.Core.Persistence;
 
 namespace Portal.Tests.Portal;
 
@@ -23,7 +25,11 @@ public sealed class PostgresStartupTests : IAsyncDisposable
 
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync(ct);
-        (await CountAsync(connection, "\"__EFMigrationsHistory\"", ct)).ShouldBe(1);
+        using (var model = new PostgresDesignTimeFactory().CreateDbContext([]))
+        {
+            (await CountAsync(connection, "\"__EFMigrationsHistory\"", ct)).ShouldBe(model.Database.GetMigrations().Count());
+        }
+
         (await CountAsync(connection, "tenants", ct)).ShouldBe(2);
         (await CountAsync(connection, "releases", ct)).ShouldBe(5);
         (await CountAsync(connection, "\"AspNetUsers\"", ct)).ShouldBe(4);

@@ -1,0 +1,39 @@
+using System.Xml.Linq;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.EntityFrameworkCore;
+
+namespace Provisioning.Core.Persistence;
+
+/// <summary>One Data Protection key, as the key manager writes it (XML).</summary>
+public sealed class DataProtectionKey
+{
+    public int Id { get; private set; }
+
+    public string FriendlyName { get; init; } = "";
+
+    public string Xml { get; init; } = "";
+}
+
+/// <summary>
+/// Data Protection's key ring in the portal's PostgreSQL database, so that every node protects and unprotects with
+/// the same keys: a cookie, bearer token or protected secret made on one node reads on all. Keys are written once and
+/// never changed; the key manager itself decides when to make a new one.
+/// </summary>
+/// <remarks>Our own few lines rather than the EF Core package, which pins versions of EF Core the feed here lacks.</remarks>
+internal sealed class DatabaseKeyRing(IDbContextFactory<ProvisioningDbContext> dbFactory) : IXmlRepository
+{
+    public IReadOnlyCollection<XElement> GetAllElements()
+    {
+        using var db = dbFactory.CreateDbContext();
+        return [.. db.Set<DataProtectionKey>().AsNoTracking().OrderBy(k => k.Id).Select(k => k.Xml).AsEnumerable().Select(XElement.Parse)];
+    }
+
+    public void StoreElement(XElement element, string friendlyName)
+    {
+        using var db = dbFactory.CreateDbContext();
+        db.Set<DataProtectionKey>().Add(new DataProtectionKey { FriendlyName = friendlyName, Xml = element.ToString(SaveOptions.DisableFormatting) });
+        // The key manager calls this synchronously; ProvisioningDbContext refuses synchronous saves that could need its
+        // async interceptors, and a key row needs none of them.
+        db.SaveChangesAsync().GetAwaiter().GetResult();
+    }
+}
