@@ -322,7 +322,7 @@ internal static class EngineBenchmark
                 await File.WriteAllTextAsync(target, """{ "schema": [], "services": [], "becomes_ready": true }""", cancellationToken);
             }
 
-            var sha = await ReleaseStore.HashFileAsync(target, cancellationToken);
+            var sha = await FileReleaseStore.HashFileAsync(target, cancellationToken);
             db.Releases.Add(new Release("ubuntu-vm", "24.04", ReleaseTemplate.Vm, ArtifactFileName, sha, 1, 1));
             await db.SaveChangesAsync(cancellationToken);
         }

@@ -55,7 +55,15 @@ public static class ProvisioningServiceCollectionExtensions
             dataProtection.PersistKeysToFileSystem(new DirectoryInfo(dataDirectory.Keys));
         }
 
-        services.AddSingleton<ReleaseStore>();
+        if (database.Provider == DatabaseProvider.Postgres)
+        {
+            services.AddSingleton<IReleaseStore, DatabaseReleaseStore>();
+        }
+        else
+        {
+            services.AddSingleton<IReleaseStore, FileReleaseStore>();
+        }
+
         services.AddSingleton<ReleaseCatalog>();
         services.AddSingleton<TenantDatabaseAllocator>();
         services.AddSingleton<SimulatedInfrastructure>();

@@ -12,7 +12,7 @@ namespace Portal.DemoData;
 /// The demo tenants, users and releases of DESIGN §10, seeded once when <c>Portal:SeedDemoData</c> is true.
 /// Each release starts in the state the table gives; the artifacts ship in <c>DemoData/releases</c>.
 /// </summary>
-internal sealed class DemoDataSeeder(DataDirectory dataDirectory, IServiceScopeFactory scopes) : IStartupSeeder
+internal sealed class DemoDataSeeder(IReleaseStore releases, IServiceScopeFactory scopes) : IStartupSeeder
 {
     /// <summary>Demo only: documented in the README, never for a real deployment.</summary>
     public const string DemoPassword = "Portal-demo-1!";
@@ -48,7 +48,6 @@ internal sealed class DemoDataSeeder(DataDirectory dataDirectory, IServiceScopeF
         }
 
         var shipped = Path.Combine(AppContext.BaseDirectory, "DemoData", "releases");
-        Directory.CreateDirectory(dataDirectory.Releases);
         foreach (var demo in Releases)
         {
             if (await db.Releases.FindAsync([$"{demo.Name}@{demo.Version}"], cancellationToken) is not null)
@@ -57,15 +56,21 @@ internal sealed class DemoDataSeeder(DataDirectory dataDirectory, IServiceScopeF
             }
 
             // demo-app 2.0.0 was announced but its artifact never published: it starts unavailable.
-            var checksum = demo.Checksum ?? new string('0', 64);
+            var release = new Release(demo.Name, demo.Version, demo.Template, demo.Artifact, new string('0', 64), demo.Cpu, demo.MemoryGb);
+            db.Releases.Add(release);
             if (demo.Ship)
             {
-                var target = Path.Combine(dataDirectory.Releases, demo.Artifact);
-                File.Copy(Path.Combine(shipped, demo.Artifact), target, overwrite: true);
-                checksum = demo.Checksum ?? await ReleaseStore.HashFileAsync(target, cancellationToken);
+                // The row first: on PostgreSQL the artifact refers to it.
+                await db.SaveChangesAsync(cancellationToken);
+                await using var artifact = File.OpenRead(Path.Combine(shipped, demo.Artifact));
+                await releases.PublishAsync(release, artifact, expectedSha256: null, cancellationToken);
             }
 
-            db.Releases.Add(new Release(demo.Name, demo.Version, demo.Template, demo.Artifact, checksum, demo.Cpu, demo.MemoryGb));
+            // demo-app 1.1.0 was published, then its recorded checksum went wrong.
+            if (demo.Checksum is { } recorded)
+            {
+                release.RecordChecksum(recorded);
+            }
         }
 
         await db.SaveChangesAsync(cancellationToken);

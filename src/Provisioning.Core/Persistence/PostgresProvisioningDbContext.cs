@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Provisioning.Core.Releases;
 
 namespace Provisioning.Core.Persistence;
 
@@ -28,6 +29,16 @@ public sealed class PostgresProvisioningDbContext(DbContextOptions<PostgresProvi
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
+        // Release artifacts, which every node fetches from here (DatabaseReleaseStore); on SQLite they stay files.
+        modelBuilder.Entity<ReleaseArtifact>(artifact =>
+        {
+            artifact.ToTable("release_artifacts");
+            artifact.HasKey(a => a.ReleaseId);
+            artifact.Property(a => a.ReleaseId).HasMaxLength(128);
+            artifact.Property(a => a.Sha256).HasMaxLength(64);
+            artifact.HasOne<Release>().WithOne().HasForeignKey<ReleaseArtifact>(a => a.ReleaseId);
+        });
+
         // Data Protection's keys, shared by every node (DatabaseKeyRing); on SQLite they stay files of the one node.
         modelBuilder.Entity<DataProtectionKey>(key =>
         {

@@ -13,7 +13,7 @@ public enum PublishOutcome
 }
 
 /// <summary>The releases people can request, with whether each is available, and how platform admins publish them.</summary>
-public sealed class ReleaseCatalog(IDbContextFactory<ProvisioningDbContext> dbFactory, ReleaseStore store)
+public sealed class ReleaseCatalog(IDbContextFactory<ProvisioningDbContext> dbFactory, IReleaseStore store)
 {
     public async Task<IReadOnlyList<ReleaseView>> ListAsync(CancellationToken cancellationToken)
     {
@@ -66,7 +66,7 @@ public sealed class ReleaseCatalog(IDbContextFactory<ProvisioningDbContext> dbFa
             return false;
         }
 
-        store.Remove(release);
+        await store.RemoveAsync(release, cancellationToken);
         return true;
     }
 

@@ -56,7 +56,7 @@ public enum DeleteRefusal
 /// </summary>
 public sealed class ProvisioningRequests(
     IDbContextFactory<ProvisioningDbContext> dbFactory,
-    ReleaseStore releases,
+    IReleaseStore releases,
     IAttemptQueue queue,
     TimeProvider time)
 {

@@ -1,5 +1,3 @@
-using Provisioning.Core.Errors;
-using Provisioning.Core.Releases;
 using Provisioning.Core.TenantDatabases;
 
 namespace Provisioning.Core.Steps.App;
@@ -13,17 +11,7 @@ public sealed class CreateTenantSchemaStep(TenantDatabaseAllocator databases, Fe
 
     public async Task ExecuteAsync(StepContext context)
     {
-        ReleaseManifest manifest;
-        try
-        {
-            await using var artifact = File.OpenRead(fetch.ArtifactPath(context));
-            manifest = ReleaseManifest.Parse(artifact);
-        }
-        catch (FileNotFoundException e)
-        {
-            throw new ProvisioningException(ErrorCatalogue.ReleaseUnavailable, "The fetched artifact is missing from the workspace folder.", e);
-        }
-
+        var manifest = await fetch.ManifestAsync(context);
         await databases.ApplySchemaAsync(context.WorkspaceId, manifest.Schema, context.CancellationToken);
     }
 

@@ -3,7 +3,7 @@ using Provisioning.Core.Releases;
 namespace Provisioning.Core.Steps.App;
 
 /// <summary>Copies the release artifact into the workspace's folder and verifies its SHA-256.</summary>
-public sealed class FetchReleaseStep(ReleaseStore releases, DataDirectory dataDirectory) : IProvisioningStep
+public sealed class FetchReleaseStep(IReleaseStore releases, DataDirectory dataDirectory) : IProvisioningStep
 {
     public string Name => StepNames.FetchRelease;
 
@@ -22,5 +22,21 @@ public sealed class FetchReleaseStep(ReleaseStore releases, DataDirectory dataDi
     {
         File.Delete(ArtifactPath(context));
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The fetched artifact's manifest, for the steps after this one. Fetched again, verified, when this node does not
+    /// have the copy: the attempt may have moved here from a node that died, and a node never needs another's disk.
+    /// </summary>
+    public async Task<ReleaseManifest> ManifestAsync(StepContext context)
+    {
+        var path = ArtifactPath(context);
+        if (!File.Exists(path))
+        {
+            await releases.FetchAsync(context.Release, path, context.CancellationToken);
+        }
+
+        await using var artifact = File.OpenRead(path);
+        return ReleaseManifest.Parse(artifact);
     }
 }

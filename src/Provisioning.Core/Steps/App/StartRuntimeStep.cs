@@ -1,4 +1,3 @@
-using Provisioning.Core.Releases;
 using Provisioning.Core.Simulator;
 using Provisioning.Core.TenantDatabases;
 
@@ -24,11 +23,7 @@ public sealed class StartRuntimeStep(
     {
         _ = await databases.FindAsync(context.WorkspaceId, context.CancellationToken)
             ?? throw new InvalidOperationException($"Workspace {context.WorkspaceId} has no tenant database to connect the runtime to.");
-        ReleaseManifest manifest;
-        await using (var artifact = File.OpenRead(fetch.ArtifactPath(context)))
-        {
-            manifest = ReleaseManifest.Parse(artifact);
-        }
+        var manifest = await fetch.ManifestAsync(context);
 
         await infrastructure.CreateAsync(context.WorkspaceId, context.ResourceName("volume"), "volume", 0, 0, context.CancellationToken);
         var deployment = await infrastructure.CreateAsync(context.WorkspaceId, context.ResourceName("deployment"), "deployment", context.Cpu, context.MemoryGb, context.CancellationToken);

@@ -115,7 +115,7 @@ public abstract class ProvisioningRequestsTests(DatabaseProvider provider)
         stillFailed.UpdatedAt.ShouldBe(harness.Time.GetUtcNow());
         (await harness.EventsAsync(workspace.Id)).Last().Type.ShouldBe(WorkspaceEventTypes.RetryRejected);
 
-        await PublishAsync(harness, "demo-app@2.0.0", Path.Combine(harness.DataDirectory, "releases", "demo-app-1.0.0.json"));
+        await PublishAsync(harness, "demo-app@2.0.0", Path.Combine(AppContext.BaseDirectory, "DemoData", "releases", "demo-app-1.0.0.json"));
         var accepted = await harness.Requests.RetryAsync(workspace.Id, "acme", "member@acme.test", CancellationToken.None);
         accepted.Accepted.ShouldBeTrue();
         await harness.RunAsync(workspace.Id);
@@ -167,7 +167,7 @@ public abstract class ProvisioningRequestsTests(DatabaseProvider provider)
         await using var db = await harness.DbAsync();
         var release = await db.Releases.SingleAsync(r => r.Id == releaseId, TestContext.Current.CancellationToken);
         await using var content = File.OpenRead(artifact);
-        var store = (ReleaseStore)harness.Services.GetService(typeof(ReleaseStore))!;
+        var store = (IReleaseStore)harness.Services.GetService(typeof(IReleaseStore))!;
         var (_, mismatch) = await store.PublishAsync(release, content, null, TestContext.Current.CancellationToken);
         mismatch.ShouldBeNull();
         await db.SaveChangesAsync(TestContext.Current.CancellationToken);

@@ -415,6 +415,29 @@ namespace Provisioning.Core.Persistence.Migrations.Postgres
                     b.ToTable("releases", (string)null);
                 });
 
+            modelBuilder.Entity("Provisioning.Core.Releases.ReleaseArtifact", b =>
+                {
+                    b.Property<string>("ReleaseId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("UploadedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("ReleaseId");
+
+                    b.ToTable("release_artifacts", (string)null);
+                });
+
             modelBuilder.Entity("Provisioning.Core.Simulator.SimulatedCapacity", b =>
                 {
                     b.Property<int>("Id")
@@ -930,6 +953,15 @@ namespace Provisioning.Core.Persistence.Migrations.Postgres
                     b.HasOne("Provisioning.Core.Workspaces.Tenant", null)
                         .WithMany()
                         .HasForeignKey("TenantId");
+                });
+
+            modelBuilder.Entity("Provisioning.Core.Releases.ReleaseArtifact", b =>
+                {
+                    b.HasOne("Provisioning.Core.Releases.Release", null)
+                        .WithOne()
+                        .HasForeignKey("Provisioning.Core.Releases.ReleaseArtifact", "ReleaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Provisioning.Core.Workspaces.IdempotencyRecord", b =>

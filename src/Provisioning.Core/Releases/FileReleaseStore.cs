@@ -4,8 +4,8 @@ using Provisioning.Core.Errors;
 
 namespace Provisioning.Core.Releases;
 
-/// <summary>Release artifacts as files under <c>&lt;DataDirectory&gt;/releases</c>, verified by SHA-256.</summary>
-public sealed class ReleaseStore(DataDirectory dataDirectory)
+/// <summary>Release artifacts as files under <c>&lt;DataDirectory&gt;/releases</c>, verified by SHA-256: the one node of the embedded default.</summary>
+public sealed class FileReleaseStore(DataDirectory dataDirectory) : IReleaseStore
 {
     // Listing releases checks every artifact; hash a file again only when it changed.
     private readonly ConcurrentDictionary<string, (long Length, DateTime Modified, string Sha256)> _hashes = new();
@@ -18,17 +18,12 @@ public sealed class ReleaseStore(DataDirectory dataDirectory)
         var path = ArtifactPath(release);
         if (!File.Exists(path))
         {
-            return new ProvisioningError(ErrorCatalogue.ReleaseUnavailable, $"Artifact '{release.ArtifactFileName}' of release {release.Id} is not in the release store.");
+            return ProvisioningError.From(IReleaseStore.Missing(release));
         }
 
         var actual = await CachedHashAsync(path, cancellationToken);
-        return actual == release.Sha256
-            ? null
-            : new ProvisioningError(ErrorCatalogue.ChecksumMismatch, $"Artifact of release {release.Id} has SHA-256 {actual}, expected {release.Sha256}.");
+        return actual == release.Sha256 ? null : ProvisioningError.From(IReleaseStore.Mismatch(release, actual));
     }
-
-    public async Task<bool> IsAvailableAsync(Release release, CancellationToken cancellationToken) =>
-        await CheckAsync(release, cancellationToken) is null;
 
     /// <summary>Copies the artifact to <paramref name="destination"/> and verifies the copy's checksum.</summary>
     public async Task FetchAsync(Release release, string destination, CancellationToken cancellationToken)
@@ -44,16 +39,16 @@ public sealed class ReleaseStore(DataDirectory dataDirectory)
                 await input.CopyToAsync(output, cancellationToken);
             }
         }
-        catch (FileNotFoundException e)
+        catch (FileNotFoundException)
         {
-            throw new ProvisioningException(ErrorCatalogue.ReleaseUnavailable, $"Artifact '{release.ArtifactFileName}' of release {release.Id} is not in the release store.", e);
+            throw IReleaseStore.Missing(release);
         }
 
         var actual = await HashFileAsync(partial, cancellationToken);
         if (actual != release.Sha256)
         {
             File.Delete(partial);
-            throw new ProvisioningException(ErrorCatalogue.ChecksumMismatch, $"Artifact of release {release.Id} has SHA-256 {actual}, expected {release.Sha256}.");
+            throw IReleaseStore.Mismatch(release, actual);
         }
 
         File.Move(partial, destination, overwrite: true);
@@ -74,10 +69,10 @@ public sealed class ReleaseStore(DataDirectory dataDirectory)
         }
 
         var actual = await HashFileAsync(partial, cancellationToken);
-        if (expectedSha256 is not null && !string.Equals(expectedSha256, actual, StringComparison.OrdinalIgnoreCase))
+        if (IReleaseStore.MismatchOf(expectedSha256, actual) is { } mismatch)
         {
             File.Delete(partial);
-            return (actual, $"The body has SHA-256 {actual}, not {expectedSha256.ToLowerInvariant()}.");
+            return (actual, mismatch);
         }
 
         File.Move(partial, path, overwrite: true);
@@ -85,7 +80,11 @@ public sealed class ReleaseStore(DataDirectory dataDirectory)
         return (actual, null);
     }
 
-    public void Remove(Release release) => File.Delete(ArtifactPath(release));
+    public Task RemoveAsync(Release release, CancellationToken cancellationToken)
+    {
+        File.Delete(ArtifactPath(release));
+        return Task.CompletedTask;
+    }
 
     private async Task<string> CachedHashAsync(string path, CancellationToken cancellationToken)
     {
