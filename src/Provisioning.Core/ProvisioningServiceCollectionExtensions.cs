@@ -66,6 +66,11 @@ public static class ProvisioningServiceCollectionExtensions
 
         services.AddSingleton<ReleaseCatalog>();
         services.AddSingleton<TenantDatabaseAllocator>();
+        services.AddSingleton<ITenantDatabaseServer>(database.Provider == DatabaseProvider.Postgres
+            ? new PostgresTenantDatabaseServer(configuration.GetConnectionString("TenantServer") is { Length: > 0 } tenantServer
+                ? PortalDatabase.CheckPostgresConnectionString(tenantServer, "ConnectionStrings:TenantServer")
+                : database.ConnectionString)
+            : new SqliteTenantDatabaseServer(dataDirectory));
         services.AddSingleton<SimulatedInfrastructure>();
         services.AddSingleton<IFaultInjector>(sp => sp.GetRequiredService<SimulatedInfrastructure>());
         services.AddSingleton<Readiness>();

@@ -42,12 +42,12 @@ public sealed class PortalDatabase(DatabaseProvider provider, string connectionS
         }
     }
 
-    internal static string CheckPostgresConnectionString(string? connectionString)
+    internal static string CheckPostgresConnectionString(string? connectionString, string setting = "ConnectionStrings:Portal")
     {
         const string Expected = "an Npgsql connection string (Host=db.example;Database=portal;Username=portal;Password=…)";
         if (string.IsNullOrWhiteSpace(connectionString))
         {
-            throw new InvalidConfigurationException($"Database:Provider is Postgres, so ConnectionStrings:Portal must be {Expected}.");
+            throw new InvalidConfigurationException($"Database:Provider is Postgres, so {setting} must be {Expected}.");
         }
 
         NpgsqlConnectionStringBuilder builder;
@@ -57,11 +57,11 @@ public sealed class PortalDatabase(DatabaseProvider provider, string connectionS
         }
         catch (ArgumentException e)
         {
-            throw new InvalidConfigurationException($"ConnectionStrings:Portal is not {Expected} ({e.Message}).", e);
+            throw new InvalidConfigurationException($"{setting} is not {Expected} ({e.Message}).", e);
         }
 
         return string.IsNullOrWhiteSpace(builder.Host)
-            ? throw new InvalidConfigurationException($"ConnectionStrings:Portal names no Host; it must be {Expected}.")
+            ? throw new InvalidConfigurationException($"{setting} names no Host; it must be {Expected}.")
             : connectionString;
     }
 

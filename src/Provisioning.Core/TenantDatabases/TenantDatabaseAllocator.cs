@@ -1,23 +1,26 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Provisioning.Core.Persistence;
 
 namespace Provisioning.Core.TenantDatabases;
 
 /// <summary>
-/// Allocates one database per workspace (a SQLite file under <c>&lt;DataDirectory&gt;/tenant-databases</c>).
+/// Allocates one database per workspace on the tenant database server (<see cref="ITenantDatabaseServer"/>).
 /// Allocation is idempotent: asking again returns the existing database with its credentials, fetched
 /// fresh and unprotected on demand, so a retry never needs them stored anywhere else (seed 001).
 /// </summary>
 public sealed class TenantDatabaseAllocator(
     IDbContextFactory<ProvisioningDbContext> dbFactory,
     IDataProtectionProvider dataProtection,
-    DataDirectory dataDirectory,
+    ITenantDatabaseServer server,
     TimeProvider time)
 {
     private readonly IDataProtector _protector = dataProtection.CreateProtector("Provisioning.TenantDatabases.v1");
+
+    /// <summary>The database's name, known before it exists.</summary>
+    public string DatabaseName(Guid workspaceId) => server.DatabaseName(workspaceId);
 
     public async Task<TenantDatabaseCredentials> AllocateAsync(Guid workspaceId, CancellationToken cancellationToken)
     {
@@ -32,9 +35,8 @@ public sealed class TenantDatabaseAllocator(
         }
 
         var credentials = Credentials(record);
-        // Opening creates the file when missing, so a half-finished earlier allocation is completed here.
-        await using var connection = new SqliteConnection(credentials.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
+        // The record first, then the database: a stop in between is completed here by the next try.
+        await server.CreateAsync(record.FileName, credentials.Password, cancellationToken);
         return credentials;
     }
 
@@ -46,14 +48,18 @@ public sealed class TenantDatabaseAllocator(
         return record is null ? null : Credentials(record);
     }
 
+    /// <summary>Whether the workspace's database exists on the server.</summary>
+    public Task<bool> ExistsAsync(Guid workspaceId, CancellationToken cancellationToken) =>
+        server.ExistsAsync(DatabaseName(workspaceId), cancellationToken);
+
     /// <summary>Applies schema statements; each must be idempotent (CREATE … IF NOT EXISTS).</summary>
     public async Task ApplySchemaAsync(Guid workspaceId, IEnumerable<string> statements, CancellationToken cancellationToken)
     {
         var credentials = await FindAsync(workspaceId, cancellationToken)
             ?? throw new InvalidOperationException($"Workspace {workspaceId} has no tenant database.");
-        await using var connection = new SqliteConnection(credentials.ConnectionString);
+        await using var connection = server.Connect(credentials.ConnectionString);
         await connection.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         foreach (var statement in statements)
         {
             await using var command = connection.CreateCommand();
@@ -65,27 +71,10 @@ public sealed class TenantDatabaseAllocator(
         await transaction.CommitAsync(cancellationToken);
     }
 
-    public async Task<IReadOnlyList<string>> TablesAsync(Guid workspaceId, CancellationToken cancellationToken)
-    {
-        var credentials = await FindAsync(workspaceId, cancellationToken);
-        if (credentials is null)
-        {
-            return [];
-        }
-
-        await using var connection = new SqliteConnection(credentials.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name";
-        var tables = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            tables.Add(reader.GetString(0));
-        }
-
-        return tables;
-    }
+    public async Task<IReadOnlyList<string>> TablesAsync(Guid workspaceId, CancellationToken cancellationToken) =>
+        await FindAsync(workspaceId, cancellationToken) is { } credentials
+            ? await server.TablesAsync(credentials.DatabaseName, credentials.Password, cancellationToken)
+            : [];
 
     /// <summary>Drops the database and forgets its credentials; dropping what is gone succeeds.</summary>
     public async Task DropAsync(Guid workspaceId, CancellationToken cancellationToken)
@@ -97,26 +86,26 @@ public sealed class TenantDatabaseAllocator(
             return;
         }
 
-        var path = PathOf(record);
-        SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
-        {
-            File.Delete(file);
-        }
-
+        await server.DropAsync(record.FileName, cancellationToken);
         db.TenantDatabases.Remove(record);
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    /// <summary>The database's name, known before it exists.</summary>
-    public static string DatabaseName(Guid workspaceId) => $"{workspaceId:N}.db";
+    internal static async Task<IReadOnlyList<string>> ReadNamesAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        var names = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            names.Add(reader.GetString(0));
+        }
 
-    private string PathOf(TenantDatabase record) => Path.Combine(dataDirectory.TenantDatabases, record.FileName);
+        return names;
+    }
 
     private TenantDatabaseCredentials Credentials(TenantDatabase record)
     {
         var password = _protector.Unprotect(record.ProtectedPassword);
-        var connectionString = new SqliteConnectionStringBuilder { DataSource = PathOf(record), Pooling = false }.ToString();
-        return new TenantDatabaseCredentials(record.FileName, connectionString, password);
+        return new TenantDatabaseCredentials(record.FileName, server.ConnectionString(record.FileName, password), password);
     }
 }

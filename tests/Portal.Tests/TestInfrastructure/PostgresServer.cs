@@ -30,6 +30,16 @@ public static class PostgresServer
         return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
     }
 
+    /// <summary>Whether a database of this name exists on the server (a tenant database, say).</summary>
+    public static async Task<bool> DatabaseExistsAsync(string name)
+    {
+        await using var connection = new NpgsqlConnection(await Server.Value);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_database WHERE datname = $1", connection);
+        command.Parameters.AddWithValue(name);
+        return (long)(await command.ExecuteScalarAsync())! > 0;
+    }
+
     /// <summary>Drops a database <see cref="CreateDatabaseAsync"/> made, whoever is still connected to it.</summary>
     public static async Task DropDatabaseAsync(string connectionString)
     {

@@ -13,7 +13,7 @@ public sealed class CreateTenantDatabaseStep(TenantDatabaseAllocator databases) 
     public ResourcePolicy OnFailure => ResourcePolicy.Retain;
 
     public IReadOnlyList<PlannedResource> Resources(StepContext context) =>
-        [new("database", TenantDatabaseAllocator.DatabaseName(context.WorkspaceId))];
+        [new("database", databases.DatabaseName(context.WorkspaceId))];
 
     public Task ExecuteAsync(StepContext context) => databases.AllocateAsync(context.WorkspaceId, context.CancellationToken);
 

@@ -5,6 +5,7 @@ using Portal.Tests.TestInfrastructure;
 using Provisioning.Core.Errors;
 using Provisioning.Core.Persistence;
 using Provisioning.Core.Simulator;
+using Provisioning.Core.TenantDatabases;
 using Provisioning.Core.Workspaces;
 
 namespace Portal.Tests.Core.Engine;
@@ -83,9 +84,10 @@ public abstract class ProvisioningEngineResumeTests(DatabaseProvider provider)
         outcomes[0].End.Status.ShouldBe(WorkspaceStatus.Deleted);
         outcomes[0].End.Resources.ShouldContain("create_tenant_database database Released");
         AssertSameAsReference(outcomes);
+        var databases = harness.Services.GetRequiredService<TenantDatabaseAllocator>();
         foreach (var outcome in outcomes)
         {
-            File.Exists(Path.Combine(harness.DataDirectory, "tenant-databases", $"{outcome.WorkspaceId:N}.db")).ShouldBeFalse(outcome.Name);
+            (await databases.ExistsAsync(outcome.WorkspaceId, CancellationToken.None)).ShouldBeFalse(outcome.Name);
         }
     }
 

@@ -126,7 +126,7 @@ public abstract class ProvisioningEngineTests(DatabaseProvider provider)
         resources.Where(r => r.Kind != "database").ShouldAllBe(r => r.State == ResourceState.Released);
         resources.Count(r => r.Kind == "registration").ShouldBe(3);
         (await harness.ActiveInventoryAsync(workspace.Id)).ShouldBeEmpty();
-        File.Exists(Path.Combine(harness.DataDirectory, "tenant-databases", $"{workspace.Id:N}.db")).ShouldBeTrue();
+        (await TenantDatabases(harness).ExistsAsync(workspace.Id, CancellationToken.None)).ShouldBeTrue();
     }
 
     [Fact]
@@ -259,7 +259,7 @@ public abstract class ProvisioningEngineTests(DatabaseProvider provider)
         (await harness.LoadAsync(workspace.Id)).Status.ShouldBe(WorkspaceStatus.Deleted);
         (await harness.ResourcesAsync(workspace.Id)).ShouldAllBe(r => r.State == ResourceState.Released);
         (await harness.ActiveInventoryAsync(workspace.Id)).ShouldBeEmpty();
-        File.Exists(Path.Combine(harness.DataDirectory, "tenant-databases", $"{workspace.Id:N}.db")).ShouldBeFalse();
+        (await TenantDatabases(harness).ExistsAsync(workspace.Id, CancellationToken.None)).ShouldBeFalse();
         (await harness.Requests.IsNameTakenAsync("acme", workspace.Name, CancellationToken.None)).ShouldBeFalse();
     }
 
@@ -288,6 +288,9 @@ public abstract class ProvisioningEngineTests(DatabaseProvider provider)
     }
 
     private static TimeSpan Seconds(int seconds) => TimeSpan.FromSeconds(seconds);
+
+    private static Provisioning.Core.TenantDatabases.TenantDatabaseAllocator TenantDatabases(ProvisioningHarness harness) =>
+        (Provisioning.Core.TenantDatabases.TenantDatabaseAllocator)harness.Services.GetService(typeof(Provisioning.Core.TenantDatabases.TenantDatabaseAllocator))!;
 
     private static JsonElement Payload(WorkspaceEvent e) => JsonDocument.Parse(e.Payload).RootElement;
 }

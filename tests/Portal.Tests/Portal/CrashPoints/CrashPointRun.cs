@@ -146,6 +146,11 @@ public sealed partial class CrashPointRun(DatabaseProvider provider) : IAsyncDis
         await SnapshotAsync(api, ids, AfterRetry, cancellationToken);
     }
 
+    /// <summary>Whether the workspace's tenant database exists: a file in the data directory, or a database on the server.</summary>
+    public async Task<bool> TenantDatabaseExistsAsync(Guid workspaceId) => provider == DatabaseProvider.Postgres
+        ? await PostgresServer.DatabaseExistsAsync($"ws_{workspaceId:N}")
+        : File.Exists(Path.Combine(DataDirectory, "tenant-databases", $"{workspaceId:N}.db"));
+
     /// <summary>The tail of every life's log, for failure messages.</summary>
     public string Logs(int lines = 40) => string.Join("\n", _portals.Select(p => p.Tail(lines)).Distinct());
 

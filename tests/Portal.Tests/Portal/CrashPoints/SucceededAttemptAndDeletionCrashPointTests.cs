@@ -41,12 +41,12 @@ public abstract class SucceededAttemptAndDeletionCrashPointTests(SucceededAttemp
 
     [Theory]
     [MemberData(nameof(Boundaries))]
-    public void AppCreatedThenDeleted_KilledRightAfterCommit_IsReadyThenDeleted_AsWithoutAStop(int commit, string events)
+    public async Task AppCreatedThenDeleted_KilledRightAfterCommit_IsReadyThenDeleted_AsWithoutAStop(int commit, string events)
     {
         var name = CrashPointRun.HoldName(commit, "del");
         story.Run.Holds[name].Events.ShouldBe(events, $"{name} was not held at the commit the test is named after");
         story.Run.Ended[name].DifferencesFrom(story.Run.Ended["ref-del"]).ShouldBeEmpty($"{name}, killed after \"{events}\", then restarted");
-        File.Exists(Path.Combine(story.Run.DataDirectory, "tenant-databases", $"{story.Run.Ended[name].Id:N}.db")).ShouldBeFalse(name);
+        (await story.Run.TenantDatabaseExistsAsync(story.Run.Ended[name].Id)).ShouldBeFalse(name);
     }
 
     [Fact]
