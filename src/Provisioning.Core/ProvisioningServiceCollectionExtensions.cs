@@ -84,6 +84,13 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<WorkspaceQueries>();
         services.AddSingleton<IWorkspaceUpdates, InProcessWorkspaceUpdates>();
         services.AddSingleton<ISaveChangesInterceptor, PublishCommittedEvents>();
+        if (database.Provider == DatabaseProvider.Postgres)
+        {
+            // Events committed by other nodes reach this node's pages and caches.
+            services.AddSingleton<PostgresWorkspaceEventListener>();
+            services.AddHostedService(sp => sp.GetRequiredService<PostgresWorkspaceEventListener>());
+        }
+
         services.AddNotifications();
         services.AddCommitHold(configuration);
         services.AddSingleton<ProvisioningReadiness>();

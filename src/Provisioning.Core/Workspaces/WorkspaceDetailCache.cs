@@ -53,6 +53,17 @@ public sealed class WorkspaceDetailCache : IDisposable
         }
     }
 
+    /// <summary>Treats every workspace as changed: for when changes may have been missed (a lost listening connection).</summary>
+    public void Clear()
+    {
+        for (var i = 0; i < Stripes; i++)
+        {
+            Interlocked.Increment(ref _generations[i]);
+        }
+
+        _entries.Compact(1.0);
+    }
+
     public void Dispose()
     {
         _subscription.Dispose();
