@@ -95,8 +95,9 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddCommitHold(configuration);
         services.AddSingleton<ProvisioningReadiness>();
 
-        // Start-up work runs before Quartz starts (hosted services start in registration order).
-        services.AddHostedService<ProvisioningStartup>();
+        // Start-up work runs before any other hosted service (they start in registration order): before Quartz, and
+        // before Data Protection loads its key ring, which on PostgreSQL lives in a table the migrations create.
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, ProvisioningStartup>());
         services.AddProvisioningScheduler(dataDirectory, configuration, database);
         return builder;
     }

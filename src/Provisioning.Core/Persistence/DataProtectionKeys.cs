@@ -30,10 +30,10 @@ internal sealed class DatabaseKeyRing(IDbContextFactory<ProvisioningDbContext> d
 
     public void StoreElement(XElement element, string friendlyName)
     {
+        // The key manager calls this synchronously, under its own lock: one plain INSERT on the context's connection,
+        // not a save through the portal's (asynchronous) save pipeline, which a key row needs nothing of.
         using var db = dbFactory.CreateDbContext();
-        db.Set<DataProtectionKey>().Add(new DataProtectionKey { FriendlyName = friendlyName, Xml = element.ToString(SaveOptions.DisableFormatting) });
-        // The key manager calls this synchronously; ProvisioningDbContext refuses synchronous saves that could need its
-        // async interceptors, and a key row needs none of them.
-        db.SaveChangesAsync().GetAwaiter().GetResult();
+        var xml = element.ToString(SaveOptions.DisableFormatting);
+        db.Database.ExecuteSql($"INSERT INTO data_protection_keys (\"FriendlyName\", \"Xml\") VALUES ({friendlyName}, {xml})");
     }
 }

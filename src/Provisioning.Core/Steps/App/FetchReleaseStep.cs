@@ -20,7 +20,13 @@ public sealed class FetchReleaseStep(IReleaseStore releases, DataDirectory dataD
 
     public Task CompensateAsync(StepContext context)
     {
-        File.Delete(ArtifactPath(context));
+        // The copy may never have been made here (the fetch failed, or ran on another node): nothing to delete then.
+        var path = ArtifactPath(context);
+        if (File.Exists(path))
+        {
+            File.Delete(path);
+        }
+
         return Task.CompletedTask;
     }
 

@@ -209,6 +209,8 @@ public abstract class ProvisioningEngineTests(DatabaseProvider provider)
         loaded.Status.ShouldBe(WorkspaceStatus.Error);
         loaded.ErrorCode.ShouldBe(code);
         loaded.Step("fetch_release").Status.ShouldBe(StepStatus.Failed);
+        // Cleaning up a fetch that copied nothing succeeds: nothing is left for a platform admin.
+        (await harness.ResourcesAsync(workspace.Id)).ShouldAllBe(r => r.State == ResourceState.Released);
     }
 
     [Fact]
