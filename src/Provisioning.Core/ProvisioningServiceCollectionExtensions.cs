@@ -43,34 +43,9 @@ public static class ProvisioningServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         var database = services.AddPortalDatabase(configuration, dataDirectory);
-        var dataProtection = services.AddDataProtection().SetApplicationName("ProvisioningPortal");
-        if (database.Provider == DatabaseProvider.Postgres)
-        {
-            // In the database every node shares.
-            services.AddOptions<KeyManagementOptions>().Configure<IDbContextFactory<ProvisioningDbContext>>(
-                (keys, dbFactory) => keys.XmlRepository = new DatabaseKeyRing(dbFactory));
-        }
-        else
-        {
-            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(dataDirectory.Keys));
-        }
-
-        if (database.Provider == DatabaseProvider.Postgres)
-        {
-            services.AddSingleton<IReleaseStore, DatabaseReleaseStore>();
-        }
-        else
-        {
-            services.AddSingleton<IReleaseStore, FileReleaseStore>();
-        }
-
+        services.AddWhereStateLives(configuration, database, dataDirectory);
         services.AddSingleton<ReleaseCatalog>();
         services.AddSingleton<TenantDatabaseAllocator>();
-        services.AddSingleton<ITenantDatabaseServer>(database.Provider == DatabaseProvider.Postgres
-            ? new PostgresTenantDatabaseServer(configuration.GetConnectionString("TenantServer") is { Length: > 0 } tenantServer
-                ? PortalDatabase.CheckPostgresConnectionString(tenantServer, "ConnectionStrings:TenantServer")
-                : database.ConnectionString)
-            : new SqliteTenantDatabaseServer(dataDirectory));
         services.AddSingleton<SimulatedInfrastructure>();
         services.AddSingleton<IFaultInjector>(sp => sp.GetRequiredService<SimulatedInfrastructure>());
         services.AddSingleton<Readiness>();
@@ -84,12 +59,6 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<WorkspaceQueries>();
         services.AddSingleton<IWorkspaceUpdates, InProcessWorkspaceUpdates>();
         services.AddSingleton<ISaveChangesInterceptor, PublishCommittedEvents>();
-        if (database.Provider == DatabaseProvider.Postgres)
-        {
-            // Events committed by other nodes reach this node's pages and caches.
-            services.AddSingleton<PostgresWorkspaceEventListener>();
-            services.AddHostedService(sp => sp.GetRequiredService<PostgresWorkspaceEventListener>());
-        }
 
         services.AddNotifications();
         services.AddCommitHold(configuration);
@@ -125,6 +94,34 @@ public static class ProvisioningServiceCollectionExtensions
             // The configuration binder names the key it could not convert, e.g. Provisioning:Retry:BaseDelay.
             throw new InvalidConfigurationException(e.Message, e);
         }
+    }
+
+    /// <summary>
+    /// What one node keeps to itself on SQLite and every node shares on PostgreSQL (ADR-010): Data Protection keys,
+    /// release artifacts, tenant databases, and the other nodes' events. The one place these choices are made; the
+    /// simulator's inventory (ADR-007) and the scheduler's store are chosen beside their own registrations.
+    /// </summary>
+    private static void AddWhereStateLives(this IServiceCollection services, IConfiguration configuration, PortalDatabase database, DataDirectory dataDirectory)
+    {
+        var dataProtection = services.AddDataProtection().SetApplicationName("ProvisioningPortal");
+        if (database.Provider != DatabaseProvider.Postgres)
+        {
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(dataDirectory.Keys));
+            services.AddSingleton<IReleaseStore, FileReleaseStore>();
+            services.AddSingleton<ITenantDatabaseServer>(new SqliteTenantDatabaseServer(dataDirectory));
+            return;
+        }
+
+        services.AddOptions<KeyManagementOptions>().Configure<IDbContextFactory<ProvisioningDbContext>>(
+            (keys, dbFactory) => keys.XmlRepository = new DatabaseKeyRing(dbFactory));
+        services.AddSingleton<IReleaseStore, DatabaseReleaseStore>();
+        services.AddSingleton<ITenantDatabaseServer>(new PostgresTenantDatabaseServer(
+            configuration.GetConnectionString("TenantServer") is { Length: > 0 } tenantServer
+                ? PortalDatabase.CheckPostgresConnectionString(tenantServer, "ConnectionStrings:TenantServer")
+                : database.ConnectionString));
+        // Events committed by other nodes reach this node's pages and caches.
+        services.AddSingleton<PostgresWorkspaceEventListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresWorkspaceEventListener>());
     }
 
     /// <summary>The crash-point tests' hook (<see cref="CommitHold"/>), only when a test sets <c>Testing:HoldAfterCommit</c>; after the other save interceptors.</summary>
