@@ -1,11 +1,8 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Portal.DemoData;
 using Portal.Tests.TestInfrastructure;
 using Provisioning.Core.Persistence;
-using Provisioning.Core.Scheduling;
 using Provisioning.Core.Simulator;
 using Provisioning.Core.Workspaces;
 
@@ -65,25 +62,7 @@ public abstract class RestartTests(DatabaseProvider provider)
         }
     }
 
-    private IHost Build(string dataDirectory, string? database)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
-        {
-            DisableDefaults = true,
-            ContentRootPath = dataDirectory,
-            EnvironmentName = "Test",
-        });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Portal:DataDirectory"] = dataDirectory,
-            ["Simulator:ReadinessDelay"] = "00:00:00",
-            ["Database:Provider"] = provider.ToString(),
-            ["ConnectionStrings:Portal"] = database,
-        });
-        builder.AddProvisioning();
-        builder.Services.AddSingleton<IStartupSeeder, DemoDataSeeder>();
-        return builder.Build();
-    }
+    private IHost Build(string dataDirectory, string? database) => ProvisioningHost.Build(dataDirectory, provider, database);
 
     private static IDbContextFactory<ProvisioningDbContext> Factory(IHost host) =>
         host.Services.GetRequiredService<IDbContextFactory<ProvisioningDbContext>>();

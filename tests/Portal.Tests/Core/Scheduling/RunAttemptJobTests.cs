@@ -1,10 +1,8 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Portal.DemoData;
 using Portal.Tests.TestInfrastructure;
 using Provisioning.Core.Errors;
 using Provisioning.Core.Identity;
@@ -33,25 +31,11 @@ public abstract class RunAttemptJobTests(DatabaseProvider provider) : IAsyncLife
     public async ValueTask InitializeAsync()
     {
         _postgresDatabase = provider == DatabaseProvider.Postgres ? await PostgresServer.CreateDatabaseAsync() : null;
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        _host = ProvisioningHost.Build(_dataDirectory, provider, _postgresDatabase, new Dictionary<string, string?>
         {
-            DisableDefaults = true,
-            ContentRootPath = _dataDirectory,
-            EnvironmentName = "Test",
-        });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Portal:DataDirectory"] = _dataDirectory,
-            ["Simulator:ReadinessDelay"] = "00:00:00",
             ["Provisioning:Resume:MaxFailures"] = MaxFailures.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Provisioning:Resume:Delay"] = "00:00:00.050",
-            ["Database:Provider"] = provider.ToString(),
-            ["ConnectionStrings:Portal"] = _postgresDatabase,
-        });
-        builder.Logging.AddProvider(_logs);
-        builder.AddProvisioning();
-        builder.Services.AddSingleton<IStartupSeeder, DemoDataSeeder>();
-        _host = builder.Build();
+        }, _logs);
         await _host.StartAsync(TestContext.Current.CancellationToken);
         await using var db = await DbAsync();
         db.Users.AddRange(
