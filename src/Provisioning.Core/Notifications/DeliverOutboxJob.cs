@@ -4,8 +4,8 @@ using Quartz;
 namespace Provisioning.Core.Notifications;
 
 /// <summary>
-/// The Quartz job that runs <see cref="OutboxDelivery"/> every <c>Mail:Delivery:PollInterval</c>. Never two
-/// runs at once, so no message is picked up by two of them.
+/// The Quartz job that runs <see cref="OutboxDelivery"/> every <c>Mail:Delivery:PollInterval</c>. No message is
+/// sent by two runs whatever runs when (each claims its batch in the database); one run at a time saves the work.
 /// </summary>
 [DisallowConcurrentExecution]
 public sealed partial class DeliverOutboxJob(OutboxDelivery delivery, ILogger<DeliverOutboxJob> logger) : IJob

@@ -91,6 +91,13 @@ public sealed class MailOptions : IValidatableObject
         [Range(1, 1000, ErrorMessage = "Mail:Delivery:BatchSize must be between 1 and 1000.")]
         public int BatchSize { get; set; } = 50;
 
+        /// <summary>
+        /// How long a delivery run holds the batch it claimed before another run (on any node) may take it: longer
+        /// than a batch takes to send, so a live run never loses its batch; it is how long a dead node's claimed mail waits.
+        /// </summary>
+        [Range(typeof(TimeSpan), "00:00:10", "01:00:00", ErrorMessage = "Mail:Delivery:ClaimLease must be between 00:00:10 and 01:00:00.")]
+        public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(5);
+
         /// <summary>Tries of one send within a run (Polly), for a connection that drops or a server that blinks.</summary>
         [Range(1, 10, ErrorMessage = "Mail:Delivery:SendAttempts must be between 1 and 10.")]
         public int SendAttempts { get; set; } = 3;

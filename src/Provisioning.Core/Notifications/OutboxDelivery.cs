@@ -32,6 +32,11 @@ public sealed record OutboxRun(int Sent, int Deferred, int Failed)
 /// (mark, then send) would turn that edge into a lost email, which the outbox exists to prevent.
 /// </para>
 /// <para>
+/// A run claims its batch in the database before sending (<see cref="ProvisioningDbContext.ClaimOutboxAsync"/>, row by
+/// row, for <c>Mail:Delivery:ClaimLease</c>), so runs on several nodes, or two on one, never send the same message;
+/// each outcome clears the claim. A node that dies holding a claim leaves its messages to the others once the lease ends.
+/// </para>
+/// <para>
 /// A failure the server may get over (it is unreachable, times out, or answers 4xx) keeps a message pending
 /// with its attempts, last error and next attempt time, backing off up to <c>Mail:Delivery:RetryMaxDelay</c>
 /// and never giving up, so an outage only delays mail. A refusal for good (5xx for the recipient or the
@@ -48,6 +53,9 @@ public sealed partial class OutboxDelivery(
 {
     private readonly ResiliencePipeline _send = BuildPipeline(options.Value.Delivery, time);
     private readonly MailboxAddress _from = MailboxAddress.Parse(options.Value.From);
+
+    // Names this delivery's claims on the outbox: unique per instance, and says which node holds a claimed message.
+    private readonly string _claimant = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
 
     /// <summary>Sends what is due now, batch after batch, until nothing is due or the server stops taking mail.</summary>
     public async Task<OutboxRun> DeliverDueAsync(CancellationToken cancellationToken)
@@ -69,17 +77,32 @@ public sealed partial class OutboxDelivery(
         var delivery = options.Value.Delivery;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = time.GetUtcNow();
-        var due = await db.Outbox
-            .Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now)
-            .OrderBy(m => m.NextAttemptAt)
-            .ThenBy(m => m.CreatedAt)
-            .Take(delivery.BatchSize)
-            .ToListAsync(cancellationToken);
-        if (due.Count == 0)
+        if (await db.ClaimOutboxAsync(_claimant, now, now + delivery.ClaimLease, delivery.BatchSize, cancellationToken) == 0)
         {
             return new OutboxRun(0, 0, 0);
         }
 
+        var due = await db.Outbox
+            .Where(m => m.ClaimedBy == _claimant && m.Status == OutboxStatus.Pending)
+            .OrderBy(m => m.NextAttemptAt)
+            .ThenBy(m => m.CreatedAt)
+            .ToListAsync(cancellationToken);
+        try
+        {
+            return await SendAsync(db, due, cancellationToken);
+        }
+        finally
+        {
+            // What this run could not get to (the host is stopping) goes back now rather than when the lease ends.
+            await db.Outbox
+                .Where(m => m.ClaimedBy == _claimant && m.Status == OutboxStatus.Pending)
+                .ExecuteUpdateAsync(set => set.SetProperty(m => m.ClaimedBy, (string?)null).SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null), CancellationToken.None);
+        }
+    }
+
+    private async Task<OutboxRun> SendAsync(ProvisioningDbContext db, List<OutboxMessage> due, CancellationToken cancellationToken)
+    {
+        var delivery = options.Value.Delivery;
         int sent = 0, deferred = 0, failed = 0;
         await using var session = transport.Open();
         for (var i = 0; i < due.Count; i++)

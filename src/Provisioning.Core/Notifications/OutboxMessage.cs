@@ -75,6 +75,14 @@ public sealed class OutboxMessage
 
     public DateTimeOffset? SentAt { get; private set; }
 
+    /// <summary>
+    /// The delivery run that claimed this pending message, until <see cref="ClaimedUntil"/>: no other run, on this
+    /// node or another, takes it meanwhile. Null when no run holds it.
+    /// </summary>
+    public string? ClaimedBy { get; private set; }
+
+    public DateTimeOffset? ClaimedUntil { get; private set; }
+
     /// <summary>How often a platform admin asked for it again after it was sent or failed.</summary>
     public int Resends { get; private set; }
 
@@ -91,6 +99,7 @@ public sealed class OutboxMessage
         LastAttemptAt = at;
         SentAt = at;
         NextAttemptAt = null;
+        Unclaim();
     }
 
     /// <summary>A try failed for a reason that may pass (the server is down): stays pending until <paramref name="retryAt"/>.</summary>
@@ -100,6 +109,7 @@ public sealed class OutboxMessage
         LastError = Truncate(error);
         LastAttemptAt = at;
         NextAttemptAt = retryAt;
+        Unclaim();
     }
 
     internal void MarkFailed(string error, DateTimeOffset at)
@@ -109,6 +119,7 @@ public sealed class OutboxMessage
         LastError = Truncate(error);
         LastAttemptAt = at;
         NextAttemptAt = null;
+        Unclaim();
     }
 
     /// <summary>Queues the message again now: a sent or failed one as a new delivery, a pending one without its wait.</summary>
@@ -121,6 +132,12 @@ public sealed class OutboxMessage
         }
 
         NextAttemptAt = at;
+    }
+
+    private void Unclaim()
+    {
+        ClaimedBy = null;
+        ClaimedUntil = null;
     }
 
     private static string Truncate(string error) => error.Length <= MaxErrorLength ? error : error[..MaxErrorLength];

@@ -26,6 +26,21 @@ public sealed class PostgresProvisioningDbContext(DbContextOptions<PostgresProvi
         return new StartupLock(this);
     }
 
+    /// <summary>One statement: rows another run is claiming right now are skipped, not waited for, so runs on several nodes take disjoint batches.</summary>
+    public override Task<int> ClaimOutboxAsync(
+        string claimant, DateTimeOffset now, DateTimeOffset until, int count, CancellationToken cancellationToken) =>
+        Database.ExecuteSqlAsync(
+            $"""
+            UPDATE outbox_messages SET "ClaimedBy" = {claimant}, "ClaimedUntil" = {until}
+            WHERE "Id" IN (
+                SELECT "Id" FROM outbox_messages
+                WHERE "Status" = 'Pending' AND "NextAttemptAt" <= {now} AND ("ClaimedUntil" IS NULL OR "ClaimedUntil" <= {now})
+                ORDER BY "NextAttemptAt", "CreatedAt"
+                LIMIT {count}
+                FOR UPDATE SKIP LOCKED)
+            """,
+            cancellationToken);
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);

@@ -85,6 +85,31 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : Identity
         return result;
     }
 
+    /// <summary>
+    /// Claims up to <paramref name="count"/> pending emails that are due and held by no run, oldest due first, for
+    /// <paramref name="claimant"/> until <paramref name="until"/>; returns how many it claimed.
+    /// </summary>
+    /// <remarks>
+    /// Each row is taken with a compare-and-set (unclaimed or lease expired, still pending), so two runs racing for a
+    /// row cannot both get it. PostgreSQL overrides this to skip rows another run is claiming instead of waiting for them.
+    /// </remarks>
+    public virtual async Task<int> ClaimOutboxAsync(
+        string claimant, DateTimeOffset now, DateTimeOffset until, int count, CancellationToken cancellationToken)
+    {
+        var due = await Outbox
+            .Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now && (m.ClaimedUntil == null || m.ClaimedUntil <= now))
+            .OrderBy(m => m.NextAttemptAt)
+            .ThenBy(m => m.CreatedAt)
+            .Select(m => m.Id)
+            .Take(count)
+            .ToListAsync(cancellationToken);
+        return due.Count == 0
+            ? 0
+            : await Outbox
+                .Where(m => due.Contains(m.Id) && m.Status == OutboxStatus.Pending && (m.ClaimedUntil == null || m.ClaimedUntil <= now))
+                .ExecuteUpdateAsync(set => set.SetProperty(m => m.ClaimedBy, claimant).SetProperty(m => m.ClaimedUntil, until), cancellationToken);
+    }
+
     /// <summary>Whether a failed save broke a unique index (such as the one-active-attempt rule).</summary>
     public abstract bool IsUniqueViolation(DbUpdateException exception);
 

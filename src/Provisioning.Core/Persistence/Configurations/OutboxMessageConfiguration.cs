@@ -19,6 +19,7 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         builder.Property(m => m.Model).IsRequired();
         builder.Property(m => m.Status).HasConversion<string>().HasMaxLength(10);
         builder.Property(m => m.LastError).HasMaxLength(2000);
+        builder.Property(m => m.ClaimedBy).HasMaxLength(200);
         builder.Ignore(m => m.DeliveryKey);
         // The delivery run's query: pending messages by when they are due.
         builder.HasIndex(m => new { m.Status, m.NextAttemptAt });

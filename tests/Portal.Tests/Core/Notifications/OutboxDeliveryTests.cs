@@ -94,6 +94,54 @@ public abstract class OutboxDeliveryTests(DatabaseProvider provider)
     }
 
     [Fact]
+    public async Task RunsAtTheSameTime_AsOnSeveralNodes_SendEachEmailOnce()
+    {
+        await using var smtp = await SmtpTestServer.StartNewAsync();
+        var settings = SmtpSettings(smtp);
+        settings["Mail:Delivery:BatchSize"] = "4";
+        await using var harness = await ProvisioningHarness.StartAsync(settings, provider);
+        await harness.AddCastAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            var workspace = await harness.CreateAsync(MissingRelease, name: $"race{i}");
+            await harness.RunAsync(workspace.Id);
+        }
+
+        // Four runs, as four nodes' delivery jobs, on one database: each claims its own batches.
+        var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => harness.Delivery().DeliverDueAsync(TestContext.Current.CancellationToken)));
+
+        runs.Sum(r => r.Sent).ShouldBe(30);
+        runs.Sum(r => r.Processed).ShouldBe(30);
+        var messages = await smtp.WaitForMessagesAsync(30);
+        messages.Count.ShouldBe(30);
+        messages.Select(m => m.MessageId).Distinct().Count().ShouldBe(30);
+        var outbox = await harness.OutboxAsync();
+        outbox.ShouldAllBe(m => m.Status == OutboxStatus.Sent && m.Attempts == 1 && m.ClaimedBy == null && m.ClaimedUntil == null);
+    }
+
+    [Fact]
+    public async Task EmailsClaimedByANodeThatDied_WaitForTheLease_ThenGoOnce()
+    {
+        await using var smtp = await SmtpTestServer.StartNewAsync();
+        await using var harness = await ProvisioningHarness.StartAsync(SmtpSettings(smtp), provider);
+        await harness.AddCastAsync();
+        var workspace = await harness.CreateAsync(MissingRelease);
+        await harness.RunAsync(workspace.Id);
+        var now = harness.Time.GetUtcNow();
+        await using (var db = await harness.DbAsync())
+        {
+            (await db.ClaimOutboxAsync("dead-node", now, now + TimeSpan.FromMinutes(5), 50, TestContext.Current.CancellationToken)).ShouldBe(3);
+        }
+
+        (await harness.DeliverAsync(harness.Delivery())).Processed.ShouldBe(0);
+        harness.Time.Advance(TimeSpan.FromMinutes(5));
+        (await harness.DeliverAsync(harness.Delivery())).Sent.ShouldBe(3);
+
+        (await smtp.WaitForMessagesAsync(3)).Count.ShouldBe(3);
+        (await harness.OutboxAsync()).ShouldAllBe(m => m.Status == OutboxStatus.Sent && m.ClaimedBy == null);
+    }
+
+    [Fact]
     public async Task Outage_OfOneRun_IsRetriedByPolly_WithinTheRun()
     {
         await using var smtp = SmtpTestServer.Create();
