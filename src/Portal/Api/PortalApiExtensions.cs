@@ -31,6 +31,7 @@ public static class PortalApiExtensions
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddExceptionHandler<UnreadableRequests>();
         builder.Services.AddExceptionHandler<ShuttingDown>();
+        builder.Services.AddExceptionHandler<ConcurrentChange>();
         builder.Services.AddOpenApi();
         return builder;
     }

@@ -129,14 +129,28 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : Identity
         int saved;
         try
         {
-            // A workspace may record an event without a column changing (the same timestamp twice): look at events too.
+            // A workspace may record an event without a column changing (the same timestamp twice): look at events too,
+            // and at its parts, whose changes move the workspace on as much as its own columns do.
+            var partsChanged = ChangeTracker.Entries()
+                .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+                .Select(e => e.Entity switch
+                {
+                    ProvisioningStep step => step.WorkspaceId,
+                    ProvisioningAttempt attempt => attempt.WorkspaceId,
+                    Resource resource => resource.WorkspaceId,
+                    _ => (Guid?)null,
+                })
+                .OfType<Guid>()
+                .ToHashSet();
             var workspaces = ChangeTracker.Entries<Workspace>()
-                .Where(e => e.State is EntityState.Added or EntityState.Modified || e.Entity.PendingEvents.Count > 0)
+                .Where(e => e.State is EntityState.Added or EntityState.Modified || e.Entity.PendingEvents.Count > 0 || partsChanged.Contains(e.Entity.Id))
                 .Select(e => e.Entity)
                 .ToList();
             foreach (var workspace in workspaces)
             {
                 workspace.EnsureConsistent();
+                // Through the entry: changes were detected above, and the revision must be written (and compared) every time.
+                Entry(workspace).Property(w => w.Revision).CurrentValue = workspace.Revision + 1;
                 Events.AddRange(workspace.PendingEvents);
                 Resources.AddRange(workspace.PlannedResources);
             }

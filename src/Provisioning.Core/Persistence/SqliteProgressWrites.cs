@@ -184,7 +184,9 @@ public sealed class SqliteProgressWrites : SaveChangesInterceptor
         for (var i = 0; i < statement.Properties.Length; i++)
         {
             var property = statement.Properties[i];
-            command.Parameters.Add(statement.Mappings[i].CreateParameter(command, statement.Names[i], values[property], property.IsNullable));
+            // A concurrency token is compared with the value read, as EF Core does: the row must not have moved on since.
+            var value = i >= statement.Properties.Length - statement.Tokens ? entry.OriginalValues[property] : values[property];
+            command.Parameters.Add(statement.Mappings[i].CreateParameter(command, statement.Names[i], value, property.IsNullable));
         }
 
         return statement.GeneratedKey is { } key
@@ -199,19 +201,21 @@ public sealed class SqliteProgressWrites : SaveChangesInterceptor
         var insert = entry.State == EntityState.Added;
         var key = type.FindPrimaryKey()!.Properties.Single();
         var generatedKey = insert && key.ValueGenerated == ValueGenerated.OnAdd ? key : null;
+        IProperty[] tokens = insert ? [] : [.. type.GetProperties().Where(p => p.IsConcurrencyToken)];
         IProperty[] properties = insert
             ? [.. type.GetProperties().Where(p => p != generatedKey)]
-            : [.. type.GetProperties().Where(p => p != key && entry.Property(p).IsModified), key];
-        if (!insert && properties.Length == 1)
+            : [.. type.GetProperties().Where(p => p != key && entry.Property(p).IsModified), key, .. tokens];
+        if (!insert && properties.Length == 1 + tokens.Length)
         {
             return null;
         }
 
         var shape = string.Join(",", properties.Select(p => p.Name));
-        return _statements.GetOrAdd((type, insert, shape), _ => Build(type, insert, properties, key, generatedKey));
+        return _statements.GetOrAdd((type, insert, shape), _ => Build(type, insert, properties, key, generatedKey, tokens.Length));
     }
 
-    private static Statement Build(IEntityType type, bool insert, IProperty[] properties, IProperty key, IProperty? generatedKey)
+    /// <summary>An insert, or an update whose parameters are the columns set, then the key, then the concurrency tokens' read values.</summary>
+    private static Statement Build(IEntityType type, bool insert, IProperty[] properties, IProperty key, IProperty? generatedKey, int tokens)
     {
         var table = type.GetTableName()!;
         var store = StoreObjectIdentifier.Table(table, type.GetSchema());
@@ -220,9 +224,11 @@ public sealed class SqliteProgressWrites : SaveChangesInterceptor
         var sql = insert
             ? $"INSERT INTO \"{table}\" ({string.Join(", ", properties.Select(Column))}) VALUES ({string.Join(", ", names)})"
               + (generatedKey is null ? ";" : $" RETURNING {Column(generatedKey)};")
-            : $"UPDATE \"{table}\" SET {string.Join(", ", properties[..^1].Select((p, i) => $"{Column(p)} = {names[i]}"))} WHERE {Column(key)} = {names[^1]};";
-        return new Statement(sql, properties, names, [.. properties.Select(p => (RelationalTypeMapping)p.GetRelationalTypeMapping())], generatedKey);
+            : $"UPDATE \"{table}\" SET {string.Join(", ", properties[..^(tokens + 1)].Select((p, i) => $"{Column(p)} = {names[i]}"))} "
+              + $"WHERE {string.Join(" AND ", properties[^(tokens + 1)..].Select((p, i) => $"{Column(p)} = {names[properties.Length - tokens - 1 + i]}"))};";
+        return new Statement(sql, properties, names, [.. properties.Select(p => (RelationalTypeMapping)p.GetRelationalTypeMapping())], generatedKey, tokens);
     }
 
-    private sealed record Statement(string Sql, IProperty[] Properties, string[] Names, RelationalTypeMapping[] Mappings, IProperty? GeneratedKey);
+    private sealed record Statement(
+        string Sql, IProperty[] Properties, string[] Names, RelationalTypeMapping[] Mappings, IProperty? GeneratedKey, int Tokens);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -53,9 +54,21 @@ public sealed partial class RunAttemptJob(
         {
             failures++;
             var settings = options.Value.Resume;
+            // Lost the workspace to another writer (see Workspace.Revision): nothing of this run's last step was written.
+            // Whoever won carries on; this run goes again at once from what the database holds, which Quartz holds back
+            // while another node still runs the same job. Still counted, so a conflict that never ends ends like any failure.
+            var conflict = e is DbUpdateConcurrencyException;
+            var delay = conflict ? TimeSpan.Zero : settings.DelayAfter(failures);
             if (failures < settings.MaxFailures)
             {
-                LogEngineFailed(workspaceId, failures, settings.MaxFailures, settings.DelayAfter(failures).TotalSeconds, e);
+                if (conflict)
+                {
+                    LogLostToAnotherWriter(workspaceId);
+                }
+                else
+                {
+                    LogEngineFailed(workspaceId, failures, settings.MaxFailures, delay.TotalSeconds, e);
+                }
             }
             else if (await TryAbandonAsync(workspaceId, e, stopping.Token))
             {
@@ -66,7 +79,7 @@ public sealed partial class RunAttemptJob(
             var again = TriggerBuilder.Create()
                 .ForJob(context.JobDetail.Key)
                 .UsingJobData(FailuresKey, failures.ToString(CultureInfo.InvariantCulture))
-                .StartAt(time.GetUtcNow() + settings.DelayAfter(failures))
+                .StartAt(time.GetUtcNow() + delay)
                 .Build();
             await context.Scheduler.ScheduleJob(again, new ScheduleJobOptions(), cancellationToken);
         }
@@ -88,6 +101,9 @@ public sealed partial class RunAttemptJob(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The engine failed while running workspace {WorkspaceId} ({Failures} of {MaxFailures} failures in a row); it runs again in {DelaySeconds} s")]
     private partial void LogEngineFailed(Guid workspaceId, int failures, int maxFailures, double delaySeconds, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Workspace {WorkspaceId} was saved by another writer (another node, or a request) since this node read it; this run's last change was not written, and it carries on from what the database holds")]
+    private partial void LogLostToAnotherWriter(Guid workspaceId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The host is stopping: workspace {WorkspaceId} stays where its last commit left it and carries on at the next start")]
     private partial void LogPausedForShutdown(Guid workspaceId);

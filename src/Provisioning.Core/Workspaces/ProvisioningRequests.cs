@@ -60,6 +60,9 @@ public sealed class ProvisioningRequests(
     IAttemptQueue queue,
     TimeProvider time)
 {
+    // Losing the race for a workspace's revision this often in a row is no longer a race: the caller gets a conflict.
+    private const int DecideAgainLimit = 3;
+
     public async Task<CreateResult> CreateAsync(CreateWorkspace request, CancellationToken cancellationToken)
     {
         await using var db = await ScopedAsync(request.TenantId, cancellationToken);
@@ -114,6 +117,21 @@ public sealed class ProvisioningRequests(
     /// </summary>
     public async Task<RetryResult> RetryAsync(Guid workspaceId, string tenantId, string actor, CancellationToken cancellationToken)
     {
+        for (var tries = 1; ; tries++)
+        {
+            try
+            {
+                return await TryRetryAsync(workspaceId, tenantId, actor, cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException) when (tries < DecideAgainLimit)
+            {
+                // Another writer moved the workspace on between this read and this write: decide again on what it holds now.
+            }
+        }
+    }
+
+    private async Task<RetryResult> TryRetryAsync(Guid workspaceId, string tenantId, string actor, CancellationToken cancellationToken)
+    {
         await using var db = await ScopedAsync(tenantId, cancellationToken);
         var workspace = await db.LoadWorkspaceAsync(workspaceId, cancellationToken);
         if (workspace is null || workspace.Status == WorkspaceStatus.Deleted)
@@ -156,6 +174,21 @@ public sealed class ProvisioningRequests(
 
     /// <summary>Starts releasing every resource of the workspace; it ends <c>deleted</c>.</summary>
     public async Task<(Workspace? Workspace, DeleteRefusal? Refusal)> DeleteAsync(Guid workspaceId, string tenantId, string actor, CancellationToken cancellationToken)
+    {
+        for (var tries = 1; ; tries++)
+        {
+            try
+            {
+                return await TryDeleteAsync(workspaceId, tenantId, actor, cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException) when (tries < DecideAgainLimit)
+            {
+                // As for a retry: decide again on what the workspace holds now.
+            }
+        }
+    }
+
+    private async Task<(Workspace? Workspace, DeleteRefusal? Refusal)> TryDeleteAsync(Guid workspaceId, string tenantId, string actor, CancellationToken cancellationToken)
     {
         await using var db = await ScopedAsync(tenantId, cancellationToken);
         var workspace = await db.LoadWorkspaceAsync(workspaceId, cancellationToken);

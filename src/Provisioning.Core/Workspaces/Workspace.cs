@@ -55,6 +55,13 @@ public sealed class Workspace
 
     public DateTimeOffset UpdatedAt { get; private set; }
 
+    /// <summary>
+    /// How many times the workspace, its steps, attempts or resources were saved. Each save writes it on the condition
+    /// that it still holds what the writer read, so of two writers that read the same state (two nodes on one attempt,
+    /// the engine and an admin's request) only the first commits, and the other can write nothing more from what it read.
+    /// </summary>
+    public long Revision { get; private set; }
+
     public WorkspaceSize Size => new(Cpu, MemoryGb);
 
     public IReadOnlyList<ProvisioningStep> Steps => _steps;

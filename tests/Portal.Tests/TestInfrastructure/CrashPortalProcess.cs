@@ -85,10 +85,7 @@ public sealed class CrashPortalProcess : IAsyncDisposable
     public async Task<TimeSpan> TerminateAsync(TimeSpan deadline)
     {
         var started = TimeProvider.System.GetTimestamp();
-        using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-s", "TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!)
-        {
-            await kill.WaitForExitAsync();
-        }
+        await SignalAsync("TERM");
 
         using var timeout = new CancellationTokenSource(deadline);
         try
@@ -103,6 +100,26 @@ public sealed class CrashPortalProcess : IAsyncDisposable
         var took = TimeProvider.System.GetElapsedTime(started);
         Write($"=== stopped by SIGTERM in {took.TotalSeconds:F1} s (exit code {_process.ExitCode}) ===");
         return took;
+    }
+
+    /// <summary>Freezes the process (SIGSTOP), as a long GC pause or a VM migration does: its connections stay open, it does nothing.</summary>
+    public async Task PauseAsync()
+    {
+        await SignalAsync("STOP");
+        Write("=== paused (SIGSTOP) ===");
+    }
+
+    /// <summary>Lets a paused process go on (SIGCONT) from where it was.</summary>
+    public async Task ContinueAsync()
+    {
+        await SignalAsync("CONT");
+        Write("=== continued (SIGCONT) ===");
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-s", signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!;
+        await kill.WaitForExitAsync();
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using Portal.Components.Shared;
 using Portal.Features.Identity;
@@ -66,6 +67,12 @@ public sealed partial class PlatformOrphansPage : IDisposable
                     break;
             }
 
+            await LoadAsync();
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // The engine (or another admin) saved the workspace meanwhile; nothing of this cleanup was recorded.
+            Snackbar.Add($"The workspace of {orphan.Kind} {orphan.ExternalId} changed meanwhile. Try again.", Severity.Warning);
             await LoadAsync();
         }
         finally

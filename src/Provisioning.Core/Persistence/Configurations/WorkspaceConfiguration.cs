@@ -17,6 +17,7 @@ internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspac
         builder.Property(w => w.ReleaseId).HasMaxLength(128).IsRequired();
         builder.Property(w => w.Status).HasConversion<string>().HasMaxLength(20);
         builder.Property(w => w.ErrorCode).HasMaxLength(64);
+        builder.Property(w => w.Revision).IsConcurrencyToken();
         builder.Ignore(w => w.Size);
         builder.Ignore(w => w.ActiveAttempt);
         builder.Ignore(w => w.LatestAttempt);

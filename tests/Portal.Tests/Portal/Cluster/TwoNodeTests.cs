@@ -112,6 +112,47 @@ public sealed class TwoNodeTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ANodeFrozenLongerThanTheClusterWaits_LosesItsAttempts_AndWritesNothingStaleWhenItWakes()
+    {
+        const int Workspaces = 8;
+        var ct = TestContext.Current.CancellationToken;
+        // A frozen node keeps its connections; one frozen inside a transaction would hold its row locks for good
+        // without the server-side timeout this deployment sets (README, running as a cluster).
+        var (a, b) = await StartTwoNodesAsync(ct, "Options=-c idle_in_transaction_session_timeout=5000");
+        var (onA, onB) = (await SignInAsync(a, ct), await SignInAsync(b, ct));
+        await onA.AddFaultAsync("power_on", null, latencyMs: 3000, cancellationToken: ct);
+        var ids = new List<Guid>();
+        for (var i = 0; i < Workspaces; i++)
+        {
+            ids.Add((await onA.CreateAsync($"frozen-{i}", VmRelease, $"frozen-{i}", ct))!.Value);
+        }
+
+        // Node A (which runs what it was asked for) freezes inside power_on; node B takes its attempts over once
+        // Quartz declares A dead, and ends them.
+        await WaitUntilAsync(onB, ids, d => d.GetProperty("steps").EnumerateArray().Any(s => s.Str("name") == "power_on" && s.Str("status") == "running"),
+            TimeSpan.FromSeconds(60), ct, all: false);
+        await a.PauseAsync();
+        await WaitUntilAsync(onB, ids, d => d.Str("status") == "ready", TimeSpan.FromSeconds(90), ct);
+
+        // A wakes up mid-step, as if nothing happened: its next save is refused, as is every later one of those runs.
+        await a.ContinueAsync();
+        await a.WaitForLinesAsync(l => l.Contains("was saved by another writer", StringComparison.Ordinal), 1, TimeSpan.FromSeconds(60), ct);
+
+        var inventory = await onB.InventoryAsync(ct);
+        foreach (var id in ids)
+        {
+            inventory.Count(r => r.GetProperty("workspace_id").GetGuid() == id && r.Str("kind") == "vm" && r.Str("state") == "active").ShouldBe(1, $"VMs of {id}");
+            var events = await onB.EventsAsync(id, ct);
+            events.Where(e => e.Str("type") == "step.succeeded").GroupBy(e => (e.Str("correlation_id"), WorkspaceSnapshot.StepOf(e)))
+                .Where(g => g.Count() > 1).Select(g => $"{g.Key.Item2} succeeded {g.Count()} times").ShouldBeEmpty();
+            events.Count(e => e.Str("type") == "provisioning.succeeded").ShouldBe(1);
+            (await onA.WorkspaceAsync(id, ct)).Str("status").ShouldBe("ready");
+        }
+
+        _serverErrors.Errors.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task CapacityRequestedFromBothNodesAtOnce_IsBookedExactly()
     {
         const int Fit = 6;
@@ -170,12 +211,12 @@ public sealed class TwoNodeTests : IAsyncDisposable
         }
     }
 
-    private async Task<(CrashPortalProcess A, CrashPortalProcess B)> StartTwoNodesAsync(CancellationToken ct)
+    private async Task<(CrashPortalProcess A, CrashPortalProcess B)> StartTwoNodesAsync(CancellationToken ct, string? connectionOptions = null)
     {
         var environment = new Dictionary<string, string>
         {
             ["Database__Provider"] = "Postgres",
-            ["ConnectionStrings__Portal"] = await PostgresServer.CreateDatabaseAsync(ct),
+            ["ConnectionStrings__Portal"] = await PostgresServer.CreateDatabaseAsync(ct) + (connectionOptions is null ? "" : $";{connectionOptions}"),
             ["Simulator__ReadinessDelay"] = "00:00:00.100",
             ["Mail__Delivery__PollInterval"] = "00:00:01",
         };
