@@ -68,11 +68,17 @@ internal static class PortalHost
 /// what is measured. <paramref name="configureServices"/> adds a benchmark's probes (EF Core interceptors, a
 /// circuit handler) after the portal's own services.
 /// </summary>
-internal sealed class BenchmarkPortalFactory(string dataDirectory, Action<IServiceCollection>? configureServices = null)
+internal sealed class BenchmarkPortalFactory(
+    string dataDirectory, Action<IServiceCollection>? configureServices = null, IReadOnlyDictionary<string, string>? settings = null)
     : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.UseEnvironment("Development");
         builder.UseSetting("Portal:DataDirectory", dataDirectory);
         builder.UseSetting("Portal:SeedDemoData", "true");

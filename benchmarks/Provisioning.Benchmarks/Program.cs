@@ -21,6 +21,8 @@ internal static class BenchmarkMain
             return args.FirstOrDefault() switch
             {
                 "engine" => await EngineBenchmark.RunAsync(options, cancellation.Token),
+                "engine-postgres" => await EnginePostgresBenchmark.RunAsync(options, cancellation.Token),
+                "failover" => await FailoverBenchmark.RunAsync(options, cancellation.Token),
                 "raw" => await RawSqliteBenchmark.RunStandaloneAsync(options, cancellation.Token),
                 "backoff" => await BackoffBenchmark.RunAsync(options, cancellation.Token),
                 "api" => await ApiBenchmark.RunAsync(options, cancellation.Token),
@@ -46,6 +48,10 @@ internal static class BenchmarkMain
 
               engine    engine throughput against the raw SQLite commit rate (markdown table on stdout)
                           --runs 3 --workspaces 2000 --parallelism 1,4,16 --raw-seconds 3 [--profile | --profile-only]
+              engine-postgres  the engine on PostgreSQL, one node and two, against the raw PostgreSQL commit rate at the same concurrency
+                          --runs 3 --workspaces 500 --parallelism 1,4,16 --raw-seconds 3 [--postgres CONNECTION] (or PORTAL_BENCH_POSTGRES)
+              failover  SIGKILL one of two portal nodes with attempts in flight: time until each of its attempts runs again on the other
+                          --runs 5 --workspaces 10 [--postgres CONNECTION] (or PORTAL_BENCH_POSTGRES)
               backoff   idle cost of workspaces held in backoff in the real portal (markdown table on stdout)
                           --runs 3 --workspaces 1000 --requests 2000 [--no-wrk] [--wrk-seconds 10]
               api       GET /api/v1/workspaces/{id} under wrk next to GET /health, N ready workspaces seeded (markdown table on stdout)

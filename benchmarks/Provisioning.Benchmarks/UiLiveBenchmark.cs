@@ -4,8 +4,11 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Playwright;
+using Provisioning.Core;
 using Provisioning.Core.Errors;
 using Provisioning.Core.Persistence;
 using Provisioning.Core.Steps;
@@ -24,6 +27,9 @@ namespace Provisioning.Benchmarks;
 internal static class UiLiveBenchmark
 {
     private const double TargetP95Ms = 250;
+
+    /// <summary>Issue 13's goal for a commit on one node reaching pages served by another.</summary>
+    private const double AcrossNodesTargetP95Ms = 500;
     private const string TimelineEntry = "#workspace-timeline li.workspace-timeline-entry";
 
     /// <summary>
@@ -54,6 +60,15 @@ internal static class UiLiveBenchmark
         var perContext = options.Int("pages-per-context", 10);
         var deadline = TimeSpan.FromMilliseconds(options.Int("deadline-ms", 10_000));
         var animations = options.Flag("animations");
+        // Across nodes: the portal serving the pages (node B) and the writer (node A, a host of its own) share nothing
+        // but a PostgreSQL database, so the commit reaches the pages through NOTIFY → node B's listener.
+        var server = options.Flag("across-nodes") ? options.String("postgres") ?? Environment.GetEnvironmentVariable("PORTAL_BENCH_POSTGRES") : null;
+        if (options.Flag("across-nodes") && string.IsNullOrEmpty(server))
+        {
+            Console.Error.WriteLine("ui-live --across-nodes needs a PostgreSQL server: --postgres \"Host=…\" or PORTAL_BENCH_POSTGRES (benchmarks/with-postgres.sh starts one).");
+            return 64;
+        }
+
         if (!BenchmarkBrowser.IsInstalled)
         {
             Console.Error.WriteLine($"{BenchmarkBrowser.Executable} is missing: apt-get install -y chromium");
@@ -65,10 +80,16 @@ internal static class UiLiveBenchmark
         var dataDir = Directory.CreateTempSubdirectory("prov-bench-ui-live-");
         var profiler = new CommandProfiler();
         var commits = new CommitClock();
+        await using var database = server is null ? null : await BenchmarkDatabase.CreateAsync(server, cancellationToken);
+        using var writerNode = database is null ? null : WriterNode(database.ConnectionString, dataDir.FullName, commits);
         try
         {
-            await using var factory = new BenchmarkPortalFactory(dataDir.FullName,
-                services => services.ConfigureDbContext<SqliteProvisioningDbContext>((_, db) => db.AddInterceptors(profiler.Commands, commits)));
+            await using var factory = database is null
+                ? new BenchmarkPortalFactory(dataDir.FullName,
+                    services => services.ConfigureDbContext<SqliteProvisioningDbContext>((_, db) => db.AddInterceptors(profiler.Commands, commits)))
+                : new BenchmarkPortalFactory(dataDir.FullName,
+                    services => services.ConfigureDbContext<PostgresProvisioningDbContext>((_, db) => db.AddInterceptors(profiler.Commands)),
+                    new Dictionary<string, string> { ["Database:Provider"] = "Postgres", ["ConnectionStrings:Portal"] = database.ConnectionString });
             using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
             var address = await PortalHost.StartAsync(factory, http, cancellationToken);
             Log.Progress($"portal up at {address}; data in {dataDir.FullName}");
@@ -100,7 +121,7 @@ internal static class UiLiveBenchmark
             Log.Progress($"{pageCount} pages in {contexts.Count} contexts, signed in as {SeededWorkspaces.Member}; " +
                 $"browser Date.now() − .NET UtcNow: {clockOffset}");
 
-            var dbFactory = factory.Services.GetRequiredService<IDbContextFactory<ProvisioningDbContext>>();
+            var dbFactory = (writerNode?.Services ?? factory.Services).GetRequiredService<IDbContextFactory<ProvisioningDbContext>>();
             Log.Progress("warm-up: 10 events on a workspace of its own (not recorded)");
             _ = await RunOnceAsync(dbFactory, pages, seen, commits, profiler, browser, "warmup", 10, deadline, cancellationToken);
 
@@ -129,7 +150,7 @@ internal static class UiLiveBenchmark
 
             Console.WriteLine($"Machine: {machineAtStart} at the start; load average {Machine.LoadAverage()} at the end of the runs.");
             Console.WriteLine();
-            Print(results, pageCount, contexts.Count, events, count, clockOffset, animations);
+            Print(results, pageCount, contexts.Count, events, count, clockOffset, animations, database is not null);
             return results.All(r => r.Valid) ? 0 : 1;
         }
         finally
@@ -225,6 +246,21 @@ internal static class UiLiveBenchmark
         return new LiveRun(latencies, timedOut, browser.ErrorCount - errorsBefore, use, commands, events, returnGap, "", "");
     }
 
+    /// <summary>Node A of the across-nodes run: the provisioning services on the same database, never started; only its saves are used.</summary>
+    private static IHost WriterNode(string database, string dataDirectory, CommitClock commits)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Benchmark" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Portal:DataDirectory"] = Directory.CreateDirectory(Path.Combine(dataDirectory, "node-a")).FullName,
+            ["Database:Provider"] = "Postgres",
+            ["ConnectionStrings:Portal"] = database,
+        });
+        builder.AddProvisioning();
+        builder.Services.ConfigureDbContext<PostgresProvisioningDbContext>((_, db) => db.AddInterceptors(commits));
+        return builder.Build();
+    }
+
     /// <summary>Browser <c>Date.now()</c> against .NET's clock, read between two readings of the latter: "+x ms (round trip y ms)".</summary>
     private static async Task<string> ClockOffsetAsync(IPage page)
     {
@@ -235,18 +271,20 @@ internal static class UiLiveBenchmark
         return string.Create(CultureInfo.InvariantCulture, $"{offset:+0.0;-0.0} ms (round trip {after - before:0.0} ms)");
     }
 
-    private static void Print(List<LiveRun> runs, int pages, int contexts, int events, int workspaces, string clockOffset, bool animations)
+    private static void Print(List<LiveRun> runs, int pages, int contexts, int events, int workspaces, string clockOffset, bool animations, bool acrossNodes)
     {
+        var target = acrossNodes ? AcrossNodesTargetP95Ms : TargetP95Ms;
         double M(Func<LiveRun, double> pick) => Stats.Median(runs.Select(pick));
         string PerRun(Func<LiveRun, double> pick, int decimals = 0) => string.Join(" · ", runs.Select(r => Stats.F(pick(r), decimals)));
         var p95 = M(r => r.AllMs(95));
         var valid = runs.All(r => r.Valid);
-        Console.WriteLine($"### Live updates on `/workspaces/{{id}}`: event commit → every page's DOM shows it, {events} events × {pages} pages " +
+        Console.WriteLine($"### Live updates on `/workspaces/{{id}}`{(acrossNodes ? " across nodes (commit on node A, pages on node B, PostgreSQL NOTIFY between them)" : "")}: " +
+            $"event commit → every page's DOM shows it, {events} events × {pages} pages " +
             $"({contexts} browser contexts, CSS animations {(animations ? "on" : "stopped")}), medians of {runs.Count} runs");
         Console.WriteLine();
         var table = new MarkdownTable("measure", "median of runs", "per run", "target", "met");
         table.Row($"all {events}×{pages} observations: p50 ms", Stats.F(M(r => r.AllMs(50))), PerRun(r => r.AllMs(50)), "", "");
-        table.Row("… p95 ms", Stats.F(p95), PerRun(r => r.AllMs(95)), $"< {TargetP95Ms:0} ms", Met(p95 < TargetP95Ms));
+        table.Row("… p95 ms", Stats.F(p95), PerRun(r => r.AllMs(95)), $"< {target:0} ms", Met(p95 < target));
         table.Row("… max ms", Stats.F(M(r => r.AllMs(100))), PerRun(r => r.AllMs(100)), "", "");
         table.Row("slowest page per event: p50 ms", Stats.F(M(r => r.SlowestMs(50))), PerRun(r => r.SlowestMs(50)), "", "");
         table.Row("… p95 ms", Stats.F(M(r => r.SlowestMs(95))), PerRun(r => r.SlowestMs(95)), "", "");
