@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql;
 using Provisioning.Core.Releases;
 
@@ -23,6 +25,9 @@ public sealed class PostgresProvisioningDbContext(DbContextOptions<PostgresProvi
     {
         await Database.OpenConnectionAsync(cancellationToken);
         await Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({StartupLockKey})", cancellationToken);
+        // EF Core reads the migrations history before it creates the table; on an empty database that read fails and is
+        // logged as an error at every first start. The table made here first (the same script EF Core runs) avoids it.
+        await Database.ExecuteSqlRawAsync(this.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), cancellationToken);
         return new StartupLock(this);
     }
 
