@@ -16,11 +16,13 @@ as_root() {
 
 # Browser tests drive Debian's Chromium (Playwright cannot download its own here);
 # mail tests deliver to aiosmtpd run by Debian's Python;
-# tests on PostgreSQL start a throwaway server of Debian's postgresql package themselves (initdb into a temp folder).
+# tests on PostgreSQL start a throwaway server of Debian's postgresql package themselves (initdb into a temp folder);
+# the test of scripts/cluster.sh puts nginx in front of two nodes, as the script does for people.
 packages=()
 [ -x /usr/bin/chromium ] || packages+=(chromium)
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || packages+=(python3-aiosmtpd)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || packages+=(postgresql)
+[ -x /usr/sbin/nginx ] || packages+=(nginx-light)
 if [ "${#packages[@]}" -gt 0 ]; then
     echo "Installing ${packages[*]}"
     as_root apt-get update -q
