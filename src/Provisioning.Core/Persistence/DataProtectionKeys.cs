@@ -19,7 +19,13 @@ public sealed class DataProtectionKey
 /// the same keys: a cookie, bearer token or protected secret made on one node reads on all. Keys are written once and
 /// never changed; the key manager itself decides when to make a new one.
 /// </summary>
-/// <remarks>Our own few lines rather than the EF Core package, which pins versions of EF Core the feed here lacks.</remarks>
+/// <remarks>
+/// Our own few lines rather than Microsoft.AspNetCore.DataProtection.EntityFrameworkCore: its repository saves through
+/// the synchronous <c>SaveChanges</c>, which the portal's context refuses (events, checks and write ordering live in the
+/// asynchronous save), and resolves a scoped context where the portal has a pooled factory; a second context just for
+/// keys would need a migrations set of its own on each provider. It would also pull every EF Core package up to its
+/// own version.
+/// </remarks>
 internal sealed class DatabaseKeyRing(IDbContextFactory<ProvisioningDbContext> dbFactory) : IXmlRepository
 {
     public IReadOnlyCollection<XElement> GetAllElements()
