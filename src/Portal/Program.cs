@@ -20,6 +20,7 @@ try
     builder.AddPortalApi();
     builder.AddPortalNotifications();
     builder.AddDemoData();
+    builder.AddBootstrapAdmin();
     builder.AddPortalHealth();
     builder.Services.AddMudServices();
     builder.Services.AddRazorComponents()
@@ -28,6 +29,7 @@ try
     app = builder.Build();
     app.Services.ValidateProvisioningConfiguration();
     await app.Services.CheckPortalDatabaseAsync();
+    await BootstrapAdminSeeder.CheckAsync(app.Services);
 }
 catch (InvalidConfigurationException e)
 {
@@ -60,7 +62,17 @@ app.MapStaticAssets();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (InvalidConfigurationException e)
+{
+    // A setting only start-up can judge (the bootstrap admin's address taken by another user).
+    Console.Error.WriteLine($"Configuration error: {e.Message}");
+    return 2;
+}
+
 return 0;
 
 /// <summary>Entry point, visible to WebApplicationFactory in the tests.</summary>

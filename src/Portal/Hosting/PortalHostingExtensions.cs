@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
 using Portal.DemoData;
+using Portal.Features.Identity;
 using Portal.Health;
 using Provisioning.Core.Scheduling;
 
@@ -38,6 +39,14 @@ internal static class PortalHostingExtensions
             builder.Services.AddSingleton<IStartupSeeder, DemoDataSeeder>();
         }
 
+        return builder;
+    }
+
+    /// <summary>The first platform admin from <c>Portal:Bootstrap</c>, made after the demo data (which brings admins of its own).</summary>
+    public static WebApplicationBuilder AddBootstrapAdmin(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(BootstrapAdminSettings.From(builder.Configuration));
+        builder.Services.AddSingleton<IStartupSeeder, BootstrapAdminSeeder>();
         return builder;
     }
 

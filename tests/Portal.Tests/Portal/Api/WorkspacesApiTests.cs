@@ -46,10 +46,31 @@ public abstract class WorkspacesApiTests(PortalApiFactory portal)
 
         var document = await response.ShouldBeJsonAsync(HttpStatusCode.OK);
         var paths = document.GetProperty("paths");
-        foreach (var path in new[] { "/api/v1/workspaces", "/api/v1/workspaces/{id}", "/api/v1/workspaces/{id}/retry", "/api/v1/workspaces/{id}/events", "/api/v1/releases" })
+        foreach (var path in new[] { "/api/v1/workspaces", "/api/v1/workspaces/{id}", "/api/v1/workspaces/{id}/retry", "/api/v1/workspaces/{id}/events", "/api/v1/releases",
+                     "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/manage/info" })
         {
             paths.TryGetProperty(path, out _).ShouldBeTrue($"{path} is missing from the OpenAPI document");
         }
+
+        // Only what works: Identity's endpoints the portal closes are not offered.
+        foreach (var closed in new[] { "register", "confirmEmail", "resendConfirmationEmail", "forgotPassword", "resetPassword" })
+        {
+            paths.TryGetProperty($"/api/v1/auth/{closed}", out _).ShouldBeFalse($"/api/v1/auth/{closed} answers 403 and must not be in the OpenAPI document");
+        }
+    }
+
+    [Theory]
+    [InlineData("forgotPassword", "password_reset_unavailable", false)]
+    [InlineData("resetPassword", "password_reset_unavailable", true)]
+    [InlineData("resendConfirmationEmail", "email_flow_unavailable", false)]
+    public async Task IdentitysEmailFlows_Answer403_WithAReason(string endpoint, string code, bool withResetCode)
+    {
+        using var client = portal.Anonymous();
+        object body = withResetCode ? new { email = AcmeMember, reset_code = "x", new_password = "Whatever-pass-1!" } : new { email = AcmeMember };
+
+        using var response = await client.PostAsJsonAsync($"/api/v1/auth/{endpoint}", body, Ct);
+
+        await response.ShouldBeProblemAsync(HttpStatusCode.Forbidden, code);
     }
 
     [Fact]
