@@ -5,6 +5,7 @@ using Portal.Features.Identity;
 using Portal.Features.Notifications;
 using Portal.Features.Platform;
 using Portal.Features.Releases;
+using Portal.Features.Tenants;
 using Portal.Features.Workspaces;
 using Provisioning.Core;
 using Provisioning.Core.Persistence;
@@ -21,6 +22,7 @@ try
     builder.AddPortalNotifications();
     builder.AddDemoData();
     builder.AddBootstrapAdmin();
+    builder.AddTenants();
     builder.AddPortalHealth();
     builder.Services.AddMudServices();
     builder.Services.AddRazorComponents()
@@ -57,6 +59,7 @@ app.MapAdminApi();
 app.MapNotificationsApi();
 app.MapOutboxApi();
 app.MapPlatformApi();
+app.MapTenantsApi();
 
 app.MapStaticAssets();
 app.MapRazorComponents<App>()

@@ -24,6 +24,7 @@ public static class PortalIdentityExtensions
                 options.SignIn.RequireConfirmedAccount = false;
             })
             .AddEntityFrameworkStores<ProvisioningDbContext>()
+            .AddSignInManager<PortalSignInManager>()
             .AddClaimsPrincipalFactory<PortalClaimsPrincipalFactory>();
         services.ConfigureApplicationCookie(options =>
         {

@@ -12,6 +12,7 @@ public sealed partial class SignIn
 {
     internal const string BadCredentials = "The email or password is not right. Check them and try again.";
     internal const string LockedOut = "Too many failed attempts: this account is locked for a few minutes.";
+    internal const string TenantDeactivated = "Your organisation's access to the portal is switched off. A platform admin can switch it back on.";
 
     private readonly Dictionary<string, string> _fieldErrors = [];
     private string? _errorMessage;
@@ -72,7 +73,7 @@ public sealed partial class SignIn
         }
 
         LogSignInFailed(Logger, Input.Email.Trim(), result.IsLockedOut);
-        _errorMessage = result.IsLockedOut ? LockedOut : BadCredentials;
+        _errorMessage = result.IsLockedOut ? LockedOut : result.IsNotAllowed ? TenantDeactivated : BadCredentials;
     }
 
     /// <summary>

@@ -116,7 +116,8 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
         builder.ToTable("tenants");
         builder.HasKey(t => t.Id);
         builder.Property(t => t.Id).HasMaxLength(64);
-        builder.Property(t => t.Name).HasMaxLength(200);
+        builder.Property(t => t.Name).HasMaxLength(Tenant.MaxNameLength);
+        builder.Ignore(t => t.IsActive);
     }
 }
 

@@ -92,8 +92,8 @@ public sealed class NavMenuTests
         var menu = RenderAs(ctx, "ops@platform.test", PortalPolicies.PlatformAdmin);
 
         menu.Markup.ShouldContain("Platform");
-        LinkTexts(menu).ShouldBe(["Releases", "Simulator", "Orphaned resources", "Email outbox"]);
-        menu.FindAll("a[href='platform/releases'], a[href='platform/simulator'], a[href='platform/orphans'], a[href='platform/outbox']").Count.ShouldBe(4);
+        LinkTexts(menu).ShouldBe(["Tenants", "Releases", "Simulator", "Orphaned resources", "Email outbox"]);
+        menu.FindAll("a[href='platform/tenants'], a[href='platform/releases'], a[href='platform/simulator'], a[href='platform/orphans'], a[href='platform/outbox']").Count.ShouldBe(5);
         menu.Markup.ShouldNotContain("Tenant admin");
         menu.Markup.ShouldNotContain("Sent emails");
     }
