@@ -6,6 +6,7 @@ using Portal.Features.Notifications;
 using Portal.Features.Platform;
 using Portal.Features.Releases;
 using Portal.Features.Tenants;
+using Portal.Features.Users;
 using Portal.Features.Workspaces;
 using Provisioning.Core;
 using Provisioning.Core.Persistence;
@@ -23,6 +24,7 @@ try
     builder.AddDemoData();
     builder.AddBootstrapAdmin();
     builder.AddTenants();
+    builder.AddUsers();
     builder.AddPortalHealth();
     builder.Services.AddMudServices();
     builder.Services.AddRazorComponents()
@@ -47,6 +49,7 @@ catch (DatabaseUnavailableException e)
 
 app.UsePortalErrorHandling();
 app.UseAuthentication();
+app.UseSessionCheck();
 app.UseAuthorization();
 app.UseAntiforgery();
 
@@ -60,6 +63,7 @@ app.MapNotificationsApi();
 app.MapOutboxApi();
 app.MapPlatformApi();
 app.MapTenantsApi();
+app.MapUsersApi();
 
 app.MapStaticAssets();
 app.MapRazorComponents<App>()

@@ -19,6 +19,12 @@ public sealed class PortalUser : IdentityUser
 
     /// <summary>Whether failure and ready emails go out to this user (in-app notifications always do).</summary>
     public bool EmailNotifications { get; set; } = true;
+
+    /// <summary>When an admin disabled the account: it cannot sign in, and its sessions end. Null while enabled.</summary>
+    public DateTimeOffset? DisabledAt { get; set; }
+
+    /// <summary>The last sign-in with a password, for the admins' list.</summary>
+    public DateTimeOffset? LastSignInAt { get; set; }
 }
 
 /// <summary>Claim types the portal adds to a signed-in user.</summary>

@@ -26,6 +26,9 @@ public static class PortalIdentityExtensions
             .AddEntityFrameworkStores<ProvisioningDbContext>()
             .AddSignInManager<PortalSignInManager>()
             .AddClaimsPrincipalFactory<PortalClaimsPrincipalFactory>();
+        // A disabled user, a changed role or a deactivated tenant ends cookie sessions within a minute, as circuits and bearer tokens.
+        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = SessionCheck.Recheck);
+        services.AddSingleton<SessionCheck>();
         services.ConfigureApplicationCookie(options =>
         {
             options.LoginPath = "/signin";

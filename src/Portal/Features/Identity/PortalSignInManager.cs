@@ -9,9 +9,9 @@ using Provisioning.Core.Persistence;
 namespace Portal.Features.Identity;
 
 /// <summary>
-/// Identity's sign-in rules plus the portal's: a user of a deactivated tenant cannot sign in (told so only after a
-/// right password, so the answer reveals nothing to someone guessing), and their refresh tokens and cookies stop being
-/// renewed.
+/// Identity's sign-in rules plus the portal's: a disabled user, or a user of a deactivated tenant, cannot sign in (told
+/// so only after a right password, so the answer reveals nothing to someone guessing), and their refresh tokens,
+/// cookies and sessions stop being renewed. A password sign-in is recorded as the user's last sign-in.
 /// </summary>
 public sealed class PortalSignInManager(
     UserManager<PortalUser> userManager,
@@ -21,23 +21,35 @@ public sealed class PortalSignInManager(
     ILogger<SignInManager<PortalUser>> logger,
     IAuthenticationSchemeProvider schemes,
     IUserConfirmation<PortalUser> confirmation,
-    ProvisioningDbContext db)
+    ProvisioningDbContext db,
+    TimeProvider time)
     : SignInManager<PortalUser>(userManager, contextAccessor, claimsFactory, optionsAccessor, logger, schemes, confirmation)
 {
     public override async Task<SignInResult> CheckPasswordSignInAsync(PortalUser user, string password, bool lockoutOnFailure)
     {
         var result = await base.CheckPasswordSignInAsync(user, password, lockoutOnFailure);
-        return result.Succeeded && await InDeactivatedTenantAsync(user) ? SignInResult.NotAllowed : result;
+        return result.Succeeded && !await MaySignInAsync(user) ? SignInResult.NotAllowed : result;
+    }
+
+    public override async Task<SignInResult> PasswordSignInAsync(PortalUser user, string password, bool isPersistent, bool lockoutOnFailure)
+    {
+        var result = await base.PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure);
+        if (result.Succeeded)
+        {
+            user.LastSignInAt = time.GetUtcNow();
+            await UserManager.UpdateAsync(user);
+        }
+
+        return result;
     }
 
     public override async Task<PortalUser?> ValidateSecurityStampAsync(ClaimsPrincipal? principal)
     {
         var user = await base.ValidateSecurityStampAsync(principal);
-        return user is not null && await InDeactivatedTenantAsync(user) ? null : user;
+        return user is not null && await MaySignInAsync(user) ? user : null;
     }
 
-    private Task<bool> InDeactivatedTenantAsync(PortalUser user) =>
-        user.TenantId is { } tenant
-            ? db.Tenants.AsNoTracking().AnyAsync(t => t.Id == tenant && t.DeactivatedAt != null)
-            : Task.FromResult(false);
+    private async Task<bool> MaySignInAsync(PortalUser user) =>
+        user.DisabledAt is null
+        && (user.TenantId is not { } tenant || !await db.Tenants.AsNoTracking().AnyAsync(t => t.Id == tenant && t.DeactivatedAt != null));
 }

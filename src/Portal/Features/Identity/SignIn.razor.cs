@@ -12,7 +12,7 @@ public sealed partial class SignIn
 {
     internal const string BadCredentials = "The email or password is not right. Check them and try again.";
     internal const string LockedOut = "Too many failed attempts: this account is locked for a few minutes.";
-    internal const string TenantDeactivated = "Your organisation's access to the portal is switched off. A platform admin can switch it back on.";
+    internal const string NotAllowed = "This account cannot sign in now: it was disabled, or its organisation's access is switched off. Ask your tenant admin.";
 
     private readonly Dictionary<string, string> _fieldErrors = [];
     private string? _errorMessage;
@@ -73,7 +73,7 @@ public sealed partial class SignIn
         }
 
         LogSignInFailed(Logger, Input.Email.Trim(), result.IsLockedOut);
-        _errorMessage = result.IsLockedOut ? LockedOut : result.IsNotAllowed ? TenantDeactivated : BadCredentials;
+        _errorMessage = result.IsLockedOut ? LockedOut : result.IsNotAllowed ? NotAllowed : BadCredentials;
     }
 
     /// <summary>

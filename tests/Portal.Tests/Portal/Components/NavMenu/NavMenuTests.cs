@@ -65,7 +65,8 @@ public sealed class NavMenuTests
         await using var ctx = new BunitContext();
         var menu = RenderAs(ctx, "admin@acme.test", PortalPolicies.TenantUser, PortalPolicies.TenantAdmin);
 
-        LinkTexts(menu).ShouldBe(["Workspaces", "Tenant admin", "Sent emails"]);
+        LinkTexts(menu).ShouldBe(["Workspaces", "Tenant admin", "Sent emails", "Users"]);
+        menu.Find("a[href='admin/users']").TextContent.Trim().ShouldBe("Users");
         menu.Find("a[href='admin']").TextContent.Trim().ShouldBe("Tenant admin");
         menu.Find("a[href='admin/emails']").TextContent.Trim().ShouldBe("Sent emails");
         menu.Markup.ShouldNotContain("Platform");
@@ -92,7 +93,7 @@ public sealed class NavMenuTests
         var menu = RenderAs(ctx, "ops@platform.test", PortalPolicies.PlatformAdmin);
 
         menu.Markup.ShouldContain("Platform");
-        LinkTexts(menu).ShouldBe(["Tenants", "Releases", "Simulator", "Orphaned resources", "Email outbox"]);
+        LinkTexts(menu).ShouldBe(["Tenants", "Users", "Releases", "Simulator", "Orphaned resources", "Email outbox"]);
         menu.FindAll("a[href='platform/tenants'], a[href='platform/releases'], a[href='platform/simulator'], a[href='platform/orphans'], a[href='platform/outbox']").Count.ShouldBe(5);
         menu.Markup.ShouldNotContain("Tenant admin");
         menu.Markup.ShouldNotContain("Sent emails");
