@@ -118,6 +118,12 @@ public sealed partial class ProvisioningEngine(
             {
                 await ExecuteWithRetriesAsync(db, workspace, step, Context(workspace, release, step.Name, cancellationToken), cancellationToken);
             }
+            catch (ProgressNotSavedException e)
+            {
+                // Nothing of the retry was written: the step stays running, and the job's bounded resume takes over,
+                // with the original exception (a lost race for the workspace is told apart there).
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException!);
+            }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 var error = ProvisioningError.From(e);
@@ -188,7 +194,16 @@ public sealed partial class ProvisioningEngine(
         await retryPolicy.ExecuteAsync(step.Name, record.RetryCount, async retry =>
         {
             workspace.ScheduleStepRetry(step.Name, retry.Error, retry.Delay, maxAttempts, time.GetUtcNow());
-            await db.SaveChangesAsync(cancellationToken);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The portal's failure, not the step's: it must not fail the step (see RunForwardAsync).
+                throw new ProgressNotSavedException(e);
+            }
+
             LogRetryScheduled(step.Name, retry.Error.Code, retry.RetryNumber + 1, maxAttempts, retry.Delay.TotalSeconds);
         }, async token =>
         {
@@ -374,3 +389,6 @@ public sealed partial class ProvisioningEngine(
     [LoggerMessage(Level = LogLevel.Information, Message = "Provisioning succeeded")]
     private partial void LogAttemptSucceeded();
 }
+
+/// <summary>A step's retry could not be recorded: the database failed, not the infrastructure the step talks to.</summary>
+internal sealed class ProgressNotSavedException(Exception inner) : Exception("The step's retry could not be saved.", inner);

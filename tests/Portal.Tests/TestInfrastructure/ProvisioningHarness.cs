@@ -76,7 +76,9 @@ public sealed class ProvisioningHarness : IAsyncDisposable
 
     public SimulatedInfrastructure Simulator => _services.GetRequiredService<SimulatedInfrastructure>();
 
-    public static async Task<ProvisioningHarness> StartAsync(IDictionary<string, string?>? settings = null, DatabaseProvider provider = DatabaseProvider.Sqlite)
+    /// <param name="services">Services of the test's own (an interceptor, say), registered after the portal's.</param>
+    public static async Task<ProvisioningHarness> StartAsync(
+        IDictionary<string, string?>? settings = null, DatabaseProvider provider = DatabaseProvider.Sqlite, Action<IServiceCollection>? services = null)
     {
         var dataDirectory = TestPaths.NewDataDirectory();
         var postgresDatabase = provider == DatabaseProvider.Postgres ? await PostgresServer.CreateDatabaseAsync() : null;
@@ -107,11 +109,12 @@ public sealed class ProvisioningHarness : IAsyncDisposable
         builder.Services.AddSingleton<TimeProvider>(time);
         builder.Services.AddSingleton<IAttemptQueue>(queue);
         builder.Services.AddSingleton<IStartupSeeder, DemoDataSeeder>();
+        services?.Invoke(builder.Services);
 
-        var services = (ServiceProvider)builder.Build().Services;
-        var harness = new ProvisioningHarness(services, dataDirectory, time, queue, logs, postgresDatabase);
-        services.ValidateProvisioningConfiguration();
-        await services.GetServices<IHostedService>().OfType<ProvisioningStartup>().Single().StartAsync(CancellationToken.None);
+        var built = (ServiceProvider)builder.Build().Services;
+        var harness = new ProvisioningHarness(built, dataDirectory, time, queue, logs, postgresDatabase);
+        built.ValidateProvisioningConfiguration();
+        await built.GetServices<IHostedService>().OfType<ProvisioningStartup>().Single().StartAsync(CancellationToken.None);
         return harness;
     }
 

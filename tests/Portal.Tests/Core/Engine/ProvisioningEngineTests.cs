@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Portal.Tests.TestInfrastructure;
 using Provisioning.Core.Errors;
@@ -43,6 +45,41 @@ public abstract class ProvisioningEngineTests(DatabaseProvider provider)
         retryLogs.Count.ShouldBe(4);
         retryLogs[0].Message.ShouldContain("try 2/5");
         retryLogs.ShouldAllBe(l => Equals(l.Scope["CorrelationId"], loaded.CorrelationId) && Equals(l.Scope["WorkspaceId"], workspace.Id));
+    }
+
+    [Fact]
+    public async Task ARetryThatCannotBeSaved_IsTheEnginesFailure_NotTheSteps_AndTheNextRunEndsReady()
+    {
+        var database = new RetrySaveFailsOnce();
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider, services: s => s.AddSingleton<ISaveChangesInterceptor>(database));
+        await harness.AddFaultAsync("clone_vm", ErrorCatalogue.ServiceUnavailable, times: 1);
+        var workspace = await harness.CreateAsync(VmRelease);
+
+        // clone_vm fails once (transient); recording its retry meets a database that is gone for a moment.
+        await Should.ThrowAsync<DbUpdateException>(() => harness.RunAsync(workspace.Id));
+
+        var interrupted = await harness.LoadAsync(workspace.Id);
+        interrupted.Status.ShouldBe(WorkspaceStatus.Provisioning);
+        interrupted.Step("clone_vm").Status.ShouldBe(StepStatus.Running);
+        (await harness.EventsAsync(workspace.Id)).ShouldNotContain(e => e.Type == WorkspaceEventTypes.StepFailed);
+
+        // The job's resume runs it again: clone_vm succeeds this time, and nothing was failed on the way.
+        await harness.RunAsync(workspace.Id);
+        (await harness.LoadAsync(workspace.Id)).Status.ShouldBe(WorkspaceStatus.Ready);
+        (await harness.EventsAsync(workspace.Id)).ShouldNotContain(e => e.Type == WorkspaceEventTypes.Failed);
+    }
+
+    /// <summary>Refuses, once, the save that records a step's retry, before anything of it is written.</summary>
+    private sealed class RetrySaveFailsOnce : SaveChangesInterceptor
+    {
+        private int _failed;
+
+        public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
+            DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default) =>
+            eventData.Context!.ChangeTracker.Entries<WorkspaceEvent>().Any(e => e.State == EntityState.Added && e.Entity.Type == WorkspaceEventTypes.StepRetryScheduled)
+            && Interlocked.Exchange(ref _failed, 1) == 0
+                ? throw new DbUpdateException("Simulated: the database went away while the retry was being recorded.")
+                : ValueTask.FromResult(result);
     }
 
     [Fact]
