@@ -7,6 +7,7 @@ using Portal.Features.Platform;
 using Portal.Features.Releases;
 using Portal.Features.Tenants;
 using Portal.Features.Users;
+using Portal.Security;
 using Portal.Features.Workspaces;
 using Provisioning.Core;
 using Provisioning.Core.Persistence;
@@ -47,6 +48,7 @@ catch (DatabaseUnavailableException e)
     return 3;
 }
 
+app.UseSecurityHeaders();
 app.UsePortalErrorHandling();
 app.UseAuthentication();
 app.UseSessionCheck();
@@ -67,7 +69,8 @@ app.MapUsersApi();
 
 app.MapStaticAssets();
 app.MapRazorComponents<App>()
-    .AddInteractiveServerRenderMode();
+    // frame-ancestors is part of the portal's own policy (SecurityHeaders), sent once.
+    .AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);
 
 try
 {
