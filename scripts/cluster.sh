@@ -60,6 +60,7 @@ for n in $(seq 1 "$nodes"); do
     mkdir -p "$work/node-$n"
     (cd "$repo/src/Portal" && exec env ASPNETCORE_ENVIRONMENT=Development Portal__DataDirectory="$work/node-$n" \
         Database__Provider=Postgres ConnectionStrings__Portal="$database" Portal__PublicBaseUrl="http://127.0.0.1:$proxy_port" \
+        Portal__ForwardedHeaders__KnownProxies__0=127.0.0.1 \
         dotnet bin/Release/net10.0/Portal.dll --urls "http://127.0.0.1:$port" >"$work/node-$n.log" 2>&1) &
     pids+=($!)
     upstreams+="        server 127.0.0.1:$port;"$'\n'
@@ -87,6 +88,8 @@ $upstreams    }
             proxy_set_header Upgrade \$http_upgrade;
             proxy_set_header Connection \$connection_upgrade;
             proxy_set_header Host \$http_host;  # with its port: redirects (to sign-in) come back here
+            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto \$scheme;
             proxy_read_timeout 1h;
             add_header Set-Cookie "portal_node=\$portal_node; Path=/; HttpOnly; SameSite=Lax" always;
         }

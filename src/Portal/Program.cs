@@ -18,6 +18,7 @@ try
 {
     builder.AddRepositorySettings();
     builder.AddQuickShutdown();
+    builder.AddBehindProxy();
     builder.AddProvisioning();
     builder.AddPortalIdentity();
     builder.AddPortalApi();
@@ -48,6 +49,7 @@ catch (DatabaseUnavailableException e)
     return 3;
 }
 
+app.UseBehindProxy();
 app.UseSecurityHeaders();
 app.UsePortalErrorHandling();
 app.UseAuthentication();

@@ -14,6 +14,7 @@ public sealed class StartupConfigurationTests
         { "Provisioning__ReadinessTimeout", "-00:00:01", "Provisioning:ReadinessTimeout" },
         { "Simulator__Capacity__Cpu", "0", "Simulator:Capacity:Cpu" },
         { "Portal__DataDirectory", "/etc/hostname/data", "Portal:DataDirectory" },
+        { "Portal__ForwardedHeaders__KnownProxies__0", "the-proxy", "Portal:ForwardedHeaders:KnownProxies" },
     };
 
     [Theory]
