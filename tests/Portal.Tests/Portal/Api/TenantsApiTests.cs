@@ -1,8 +1,11 @@
 using System.Net;
+using System.Security.Claims;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Features.Identity;
 using Portal.Tests.TestInfrastructure;
 using Provisioning.Core.Identity;
 using static Portal.Tests.TestInfrastructure.ApiTestExtensions;
@@ -122,6 +125,8 @@ public abstract class TenantsApiTests(PortalApiFactory portal)
         var email = $"member@{id}.test";
         await AddUserAsync(email, id);
         var (access, refresh) = await SignInAsync(email, UserPassword, HttpStatusCode.OK);
+        var circuitUser = await PrincipalOfAsync(email);
+        (await CircuitIsCurrentAsync(circuitUser)).ShouldBeTrue();
         using (var member = portal.Anonymous())
         {
             member.DefaultRequestHeaders.Authorization = new("Bearer", access);
@@ -140,6 +145,7 @@ public abstract class TenantsApiTests(PortalApiFactory portal)
         await SignInAsync(email, UserPassword, HttpStatusCode.Unauthorized);
         await SignInAsync(email, "Wrong-password-9", HttpStatusCode.Unauthorized);
         (await RefreshAsync(refresh!)).ShouldBe(HttpStatusCode.Unauthorized);
+        (await CircuitIsCurrentAsync(circuitUser)).ShouldBeFalse("an open page of the tenant ends at its next revalidation");
 
         using var reactivated = await ops.PatchAsJsonAsync($"/api/v1/platform/tenants/{id}", new { active = true }, Ct);
 
@@ -154,6 +160,21 @@ public abstract class TenantsApiTests(PortalApiFactory portal)
         var created = await users.CreateAsync(
             new PortalUser { UserName = email, Email = email, EmailConfirmed = true, TenantId = tenant, Role = PortalRole.Member }, UserPassword);
         created.Succeeded.ShouldBeTrue(string.Join(" ", created.Errors.Select(e => e.Description)));
+    }
+
+    private async Task<ClaimsPrincipal> PrincipalOfAsync(string email)
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+        return await scope.ServiceProvider.GetRequiredService<IUserClaimsPrincipalFactory<PortalUser>>().CreateAsync((await users.FindByEmailAsync(email))!);
+    }
+
+    /// <summary>What a live page's periodic revalidation decides for this user.</summary>
+    private async Task<bool> CircuitIsCurrentAsync(ClaimsPrincipal user)
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        var circuits = (RevalidatingIdentityAuthenticationStateProvider)scope.ServiceProvider.GetRequiredService<AuthenticationStateProvider>();
+        return await circuits.IsCurrentAsync(user);
     }
 
     private async Task<(string? Access, string? Refresh)> SignInAsync(string email, string password, HttpStatusCode expected)
