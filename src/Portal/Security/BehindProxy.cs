@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
 
 namespace Portal.Security;
 
@@ -42,7 +43,7 @@ public static class BehindProxy
     public static WebApplication UseBehindProxy(this WebApplication app)
     {
         // With no proxy listed the middleware is left out: given empty lists, it would believe everyone.
-        if (app.Configuration.GetSection(KnownProxiesKey).Get<string[]>() is { Length: > 0 })
+        if (app.Services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value.KnownProxies.Count > 0)
         {
             app.UseForwardedHeaders();
         }
