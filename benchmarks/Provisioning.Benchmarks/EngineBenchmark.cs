@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -288,20 +287,6 @@ internal static class EngineBenchmark
         public double TransitionsPerSecond => TransitionEvents / Elapsed.TotalSeconds;
 
         public double Ratio => TransitionsPerSecond / RawCommitsPerSecond;
-    }
-
-    /// <summary>Stands in for Quartz: the benchmark runs the engine itself.</summary>
-    private sealed class CollectingAttemptQueue : IAttemptQueue
-    {
-        private readonly ConcurrentQueue<Guid> _ids = new();
-
-        public int Count => _ids.Count;
-
-        public Task EnqueueAsync(Guid workspaceId, CancellationToken cancellationToken)
-        {
-            _ids.Enqueue(workspaceId);
-            return Task.CompletedTask;
-        }
     }
 
     /// <summary>Tenant acme and the vm release, its artifact copied into the release store and hashed.</summary>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -205,18 +204,6 @@ internal static class EnginePostgresBenchmark
     }
 
     private sealed record PostgresEngineRun(int Run, int Parallelism, double Raw, EngineOnPostgres One, EngineOnPostgres Two);
-
-    /// <summary>Stands in for Quartz: the benchmark runs the engine itself.</summary>
-    private sealed class CollectingAttemptQueue : IAttemptQueue
-    {
-        private readonly ConcurrentQueue<Guid> _ids = new();
-
-        public Task EnqueueAsync(Guid workspaceId, CancellationToken cancellationToken)
-        {
-            _ids.Enqueue(workspaceId);
-            return Task.CompletedTask;
-        }
-    }
 }
 
 /// <summary>A database of its own on the benchmark's server, dropped when disposed.</summary>
