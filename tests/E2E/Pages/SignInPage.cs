@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using E2E.Infrastructure;
 using Microsoft.Playwright;
 
@@ -40,6 +42,14 @@ public sealed class SignInPage(IPage page)
         await signIn.SubmitAsync(email, password);
         await BrowserFixture.WaitForInteractiveAsync(signIn.Page);
         await signIn.Page.CloseAsync();
+    }
+
+    /// <summary>A bearer token for <paramref name="email"/> from the portal <paramref name="http"/> talks to, for the API calls a scenario makes beside the browser.</summary>
+    public static async Task<string> TokenAsync(HttpClient http, string email, CancellationToken cancellationToken)
+    {
+        using var login = await http.PostAsJsonAsync("api/v1/auth/login", new { email, password = DemoPassword }, cancellationToken);
+        login.EnsureSuccessStatusCode();
+        return (await login.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("access_token").GetString()!;
     }
 
     /// <summary>

@@ -29,13 +29,13 @@ public sealed class ClusterLiveUpdateTests(PortalFixture fixture)
 
         // Node A takes the request and runs the attempt; power_on takes 15 s, long enough to watch it from node B.
         using var http = new HttpClient { BaseAddress = a.BaseUrl };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(http, SignInPage.PlatformAdmin, cancellationToken));
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await SignInPage.TokenAsync(http, SignInPage.PlatformAdmin, cancellationToken));
         using (var fault = await http.PostAsJsonAsync("api/v1/platform/simulator/faults", new { step = "power_on", on = "execute", latency_ms = 15_000 }, cancellationToken))
         {
             fault.IsSuccessStatusCode.ShouldBeTrue();
         }
 
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(http, SignInPage.Member, cancellationToken));
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await SignInPage.TokenAsync(http, SignInPage.Member, cancellationToken));
         using var created = await http.PostAsJsonAsync("api/v1/workspaces", new { name = $"across-{Guid.NewGuid():N}"[..16], release_id = "ubuntu-vm@24.04" }, cancellationToken);
         created.IsSuccessStatusCode.ShouldBeTrue();
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("workspace_id").GetGuid();
@@ -69,12 +69,5 @@ public sealed class ClusterLiveUpdateTests(PortalFixture fixture)
         node.EnvironmentVariables["ConnectionStrings__Portal"] = database;
         node.EnvironmentVariables["Simulator__ReadinessDelay"] = "00:00:00.100";
         return node;
-    }
-
-    private static async Task<string> TokenAsync(HttpClient http, string email, CancellationToken cancellationToken)
-    {
-        using var login = await http.PostAsJsonAsync("api/v1/auth/login", new { email, password = SignInPage.DemoPassword }, cancellationToken);
-        login.EnsureSuccessStatusCode();
-        return (await login.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("access_token").GetString()!;
     }
 }

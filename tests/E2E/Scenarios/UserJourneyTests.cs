@@ -221,7 +221,7 @@ public sealed class UserJourneyTests(UserJourneyFixture fixture) : IClassFixture
 
         // Requested elsewhere (the API), seen here without a reload, ending in error (the checksum does not match).
         using var http = new HttpClient { BaseAddress = fixture.Portal.BaseUrl };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(http, SignInPage.Member, cancellationToken));
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await SignInPage.TokenAsync(http, SignInPage.Member, cancellationToken));
         using var created = await http.PostAsJsonAsync("api/v1/workspaces", new { name, release_id = "demo-app@1.1.0" }, cancellationToken);
         created.IsSuccessStatusCode.ShouldBeTrue();
 
@@ -258,7 +258,7 @@ public sealed class UserJourneyTests(UserJourneyFixture fixture) : IClassFixture
         await using var context = await fixture.NewContextAsync(BrowserFixture.Desktop);
         await SignInPage.SignInAsync(context);
         using var http = new HttpClient { BaseAddress = fixture.Portal.BaseUrl };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(http, SignInPage.Member, cancellationToken));
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await SignInPage.TokenAsync(http, SignInPage.Member, cancellationToken));
         using var created = await http.PostAsJsonAsync("api/v1/workspaces", new { name = $"restart-{Guid.NewGuid():N}"[..16], release_id = "ubuntu-vm@24.04" }, cancellationToken);
         created.IsSuccessStatusCode.ShouldBeTrue();
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>(Json, cancellationToken)).GetProperty("workspace_id").GetGuid();
@@ -282,18 +282,11 @@ public sealed class UserJourneyTests(UserJourneyFixture fixture) : IClassFixture
     private static Task<bool> OverflowsAsync(IPage page) =>
         page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth");
 
-    private static async Task<string> TokenAsync(HttpClient http, string email, CancellationToken cancellationToken)
-    {
-        using var login = await http.PostAsJsonAsync("api/v1/auth/login", new { email, password = SignInPage.DemoPassword }, cancellationToken);
-        login.EnsureSuccessStatusCode();
-        return (await login.Content.ReadFromJsonAsync<JsonElement>(Json, cancellationToken)).GetProperty("access_token").GetString()!;
-    }
-
     /// <summary>Signs in to the API as the platform admin and uploads the bytes of a good artifact for the missing release.</summary>
     private async Task<JsonElement> PublishArtifactAsync(CancellationToken cancellationToken)
     {
         using var http = new HttpClient { BaseAddress = fixture.Portal.BaseUrl };
-        var token = await TokenAsync(http, SignInPage.PlatformAdmin, cancellationToken);
+        var token = await SignInPage.TokenAsync(http, SignInPage.PlatformAdmin, cancellationToken);
 
         var bytes = await File.ReadAllBytesAsync(Path.Combine(RepositoryPaths.PortalProject, "DemoData", "releases", "demo-app-1.0.0.json"), cancellationToken);
         using var request = new HttpRequestMessage(HttpMethod.Put, $"api/v1/platform/releases/{Uri.EscapeDataString(MissingRelease)}/artifact")
