@@ -2,6 +2,7 @@ using MudBlazor.Services;
 using Portal.Components;
 using Portal.Features.Admin;
 using Portal.Features.Identity;
+using Portal.Features.Invitations;
 using Portal.Features.Notifications;
 using Portal.Features.Platform;
 using Portal.Features.Releases;
@@ -21,12 +22,14 @@ try
     builder.AddBehindProxy();
     builder.AddProvisioning();
     builder.AddPortalIdentity();
+    builder.AddSingleSignOn();
     builder.AddPortalApi();
     builder.AddPortalNotifications();
     builder.AddDemoData();
     builder.AddBootstrapAdmin();
     builder.AddTenants();
     builder.AddUsers();
+    builder.AddInvitations();
     builder.AddPortalHealth();
     builder.Services.AddMudServices();
     builder.Services.AddRazorComponents()
@@ -34,6 +37,7 @@ try
 
     app = builder.Build();
     app.Services.ValidateProvisioningConfiguration();
+    app.Services.CheckSignInConfiguration();
     await app.Services.CheckPortalDatabaseAsync();
     await BootstrapAdminSeeder.CheckAsync(app.Services);
 }
@@ -60,6 +64,7 @@ app.UseAntiforgery();
 app.MapHealthChecks("/health");
 app.MapPortalOpenApi();
 app.MapIdentityApi();
+app.MapSingleSignOn();
 app.MapReleasesApi();
 app.MapWorkspacesApi();
 app.MapAdminApi();
@@ -68,6 +73,7 @@ app.MapOutboxApi();
 app.MapPlatformApi();
 app.MapTenantsApi();
 app.MapUsersApi();
+app.MapInvitationsApi();
 
 app.MapStaticAssets();
 app.MapRazorComponents<App>()

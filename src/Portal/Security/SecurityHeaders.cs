@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Portal.Features.Identity;
 
 namespace Portal.Security;
 
@@ -25,18 +27,27 @@ public static class SecurityHeaders
         return nonce;
     }
 
-    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app)
     {
-        context.Response.OnStarting(() =>
+        // The "Sign in with" form posts here and is redirected on to the identity provider; browsers hold a form's
+        // redirects to form-action too, so the provider's origin is allowed beside this one.
+        var singleSignOn = app.ApplicationServices.GetRequiredService<IOptions<SingleSignOnOptions>>().Value;
+        var formAction = singleSignOn.IsConfigured && Uri.TryCreate(singleSignOn.Authority, UriKind.Absolute, out var provider)
+            ? $"form-action 'self' {provider.GetLeftPart(UriPartial.Authority)}"
+            : "form-action 'self'";
+        return app.Use(async (context, next) =>
         {
-            var headers = context.Response.Headers;
-            headers.XContentTypeOptions = "nosniff";
-            headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
-            headers.ContentSecurityPolicy =
-                $"default-src 'self'; script-src 'self' 'nonce-{NonceOf(context)}'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-                "font-src 'self'; connect-src 'self'; frame-ancestors 'self'; object-src 'none'; base-uri 'self'; form-action 'self'";
-            return Task.CompletedTask;
+            context.Response.OnStarting(() =>
+        {
+                var headers = context.Response.Headers;
+                headers.XContentTypeOptions = "nosniff";
+                headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
+                headers.ContentSecurityPolicy =
+                    $"default-src 'self'; script-src 'self' 'nonce-{NonceOf(context)}'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+                    $"font-src 'self'; connect-src 'self'; frame-ancestors 'self'; object-src 'none'; base-uri 'self'; {formAction}";
+                return Task.CompletedTask;
+            });
+            await next();
         });
-        await next();
-    });
+    }
 }

@@ -23,7 +23,7 @@ public sealed class PortalUser : IdentityUser
     /// <summary>When an admin disabled the account: it cannot sign in, and its sessions end. Null while enabled.</summary>
     public DateTimeOffset? DisabledAt { get; set; }
 
-    /// <summary>The last sign-in with a password, for the admins' list.</summary>
+    /// <summary>The last sign-in (with a password or single sign-on), for the admins' list.</summary>
     public DateTimeOffset? LastSignInAt { get; set; }
 }
 

@@ -17,13 +17,19 @@ public static class EmailTemplates
     /// <summary>To the requester when a retry made the workspace ready: <see cref="WorkspaceReadyModel"/>.</summary>
     public const string WorkspaceReady = "workspace_ready";
 
+    /// <summary>
+    /// To someone an admin invited: <see cref="InvitationModel"/>. Its link is made at delivery
+    /// (<see cref="InvitationModel.AcceptUrl"/>), never stored.
+    /// </summary>
+    public const string Invitation = "invitation";
+
     /// <summary>How models are stored in <see cref="OutboxMessage.Model"/>.</summary>
     public static readonly JsonSerializerOptions ModelJson = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
     };
 
-    public static IReadOnlyCollection<string> All { get; } = [RequesterFailure, TenantAdminFailure, WorkspaceReady];
+    public static IReadOnlyCollection<string> All { get; } = [RequesterFailure, TenantAdminFailure, WorkspaceReady, Invitation];
 
     /// <summary>The model type a template is rendered from.</summary>
     public static Type ModelType(string template) => template switch
@@ -31,6 +37,7 @@ public static class EmailTemplates
         RequesterFailure => typeof(RequesterFailureModel),
         TenantAdminFailure => typeof(TenantAdminFailureModel),
         WorkspaceReady => typeof(WorkspaceReadyModel),
+        Invitation => typeof(InvitationModel),
         _ => throw new ArgumentException($"There is no email template '{template}'.", nameof(template)),
     };
 }
@@ -75,3 +82,15 @@ public sealed record StepTry(int Try, DateTimeOffset At, string ErrorCode, strin
 
 /// <summary>The requester's good news after a retry.</summary>
 public sealed record WorkspaceReadyModel(Guid WorkspaceId, string WorkspaceName, int Attempt, string WorkspaceUrl);
+
+/// <summary>An invitation into a tenant.</summary>
+/// <param name="Role">As people read it: "member" or "tenant admin".</param>
+/// <param name="InvitedBy">The inviting admin's email.</param>
+/// <param name="SingleSignOn">The identity provider's display name when single sign-on is on, so the email can say so.</param>
+/// <param name="AcceptUrl">
+/// The link with the token. Null in the outbox (the token must not be stored); the delivery fills it in for the one
+/// email it composes (<see cref="Identity.Invitation.IssueToken"/>).
+/// </param>
+public sealed record InvitationModel(
+    Guid InvitationId, string TenantName, string Role, string InvitedBy, DateTimeOffset ExpiresAt, string? SingleSignOn,
+    string? AcceptUrl = null);

@@ -133,6 +133,8 @@ public sealed class PortalLinkOptions : IValidatableObject
 
     public string AdminUrl() => $"{PublicBaseUrl.TrimEnd('/')}/admin";
 
+    public string AcceptInvitationUrl(string token) => $"{PublicBaseUrl.TrimEnd('/')}/account/accept-invitation?token={Uri.EscapeDataString(token)}";
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!Uri.TryCreate(PublicBaseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using Polly;
 using Polly.Retry;
+using Provisioning.Core.Identity;
 using Provisioning.Core.Persistence;
 
 namespace Provisioning.Core.Notifications;
@@ -48,6 +49,7 @@ public sealed partial class OutboxDelivery(
     IEmailRenderer renderer,
     IMailTransport transport,
     IOptions<MailOptions> options,
+    IOptions<PortalLinkOptions> links,
     TimeProvider time,
     ILogger<OutboxDelivery> logger)
 {
@@ -111,7 +113,7 @@ public sealed partial class OutboxDelivery(
             MimeMessage mime;
             try
             {
-                mime = await ComposeAsync(message, cancellationToken);
+                mime = await ComposeAsync(db, message, cancellationToken);
             }
             catch (Exception e) when (e is ArgumentException or JsonException or FormatException)
             {
@@ -181,9 +183,12 @@ public sealed partial class OutboxDelivery(
             message.MarkAttemptFailed(error, at, at + delivery.RetryDelay(message.Attempts + 1));
     }
 
-    private async Task<MimeMessage> ComposeAsync(OutboxMessage message, CancellationToken cancellationToken)
+    private async Task<MimeMessage> ComposeAsync(ProvisioningDbContext db, OutboxMessage message, CancellationToken cancellationToken)
     {
-        var body = await renderer.RenderAsync(message.Template, message.Model, cancellationToken);
+        var model = message.Template == EmailTemplates.Invitation
+            ? await WithInvitationLinkAsync(db, message, cancellationToken)
+            : message.Model;
+        var body = await renderer.RenderAsync(message.Template, model, cancellationToken);
         var mime = new MimeMessage
         {
             Subject = message.Subject,
@@ -196,6 +201,29 @@ public sealed partial class OutboxDelivery(
         // RFC 3834: a notification, so auto-responders (out-of-office) do not answer it.
         mime.Headers.Add("Auto-Submitted", "auto-generated");
         return mime;
+    }
+
+    /// <summary>
+    /// An invitation's model with a link carrying a fresh token, whose hash is saved before the email can go out; the
+    /// token of any earlier email of the invitation stops working. In the at-least-once edge (see remarks) the repeat
+    /// carries a new token and the first email's link is dead: the newest email is the one that works.
+    /// </summary>
+    /// <exception cref="ArgumentException">The invitation is gone, used, revoked or expired: this email has nothing left to say.</exception>
+    private async Task<string> WithInvitationLinkAsync(ProvisioningDbContext db, OutboxMessage message, CancellationToken cancellationToken)
+    {
+        var model = JsonSerializer.Deserialize<InvitationModel>(message.Model, EmailTemplates.ModelJson)
+            ?? throw new ArgumentException("The model of an invitation email is empty.", nameof(message));
+        var invitation = await db.Invitations.SingleOrDefaultAsync(i => i.Id == model.InvitationId, cancellationToken)
+            ?? throw new ArgumentException($"Invitation {model.InvitationId} does not exist.", nameof(message));
+        if (invitation.StatusAt(time.GetUtcNow()) is var status and not InvitationStatus.Pending)
+        {
+            throw new ArgumentException($"Invitation {invitation.Id} is {status.ToString().ToLowerInvariant()}: its email is not sent.", nameof(message));
+        }
+
+        var token = invitation.IssueToken();
+        await db.SaveChangesAsync(cancellationToken);
+        return JsonSerializer.Serialize(
+            model with { AcceptUrl = links.Value.AcceptInvitationUrl(token), ExpiresAt = invitation.ExpiresAt }, EmailTemplates.ModelJson);
     }
 
     /// <summary>

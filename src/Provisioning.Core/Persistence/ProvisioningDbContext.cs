@@ -35,6 +35,8 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : Identity
 
     public DbSet<Tenant> Tenants => Set<Tenant>();
 
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+
     public DbSet<Release> Releases => Set<Release>();
 
     public DbSet<Workspace> Workspaces => Set<Workspace>();
@@ -210,5 +212,6 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : Identity
         modelBuilder.Entity<WorkspaceEvent>().HasQueryFilter(e => TenantScope == null || e.TenantId == TenantScope);
         modelBuilder.Entity<Notification>().HasQueryFilter(n => TenantScope == null || n.TenantId == TenantScope);
         modelBuilder.Entity<OutboxMessage>().HasQueryFilter(m => TenantScope == null || m.TenantId == TenantScope);
+        modelBuilder.Entity<Invitation>().HasQueryFilter(i => TenantScope == null || i.TenantId == TenantScope);
     }
 }

@@ -15,6 +15,9 @@ public sealed class StartupConfigurationTests
         { "Simulator__Capacity__Cpu", "0", "Simulator:Capacity:Cpu" },
         { "Portal__DataDirectory", "/etc/hostname/data", "Portal:DataDirectory" },
         { "Portal__ForwardedHeaders__KnownProxies__0", "the-proxy", "Portal:ForwardedHeaders:KnownProxies" },
+        { "Authentication__LocalPasswords", "false", "Authentication:LocalPasswords=false needs single sign-on" },
+        { "Authentication__Oidc__Authority", "http://idp.example.test", "Authentication:Oidc:Authority 'http://idp.example.test' must be https" },
+        { "Portal__Invitations__ValidFor", "00:00:01", "Portal:Invitations:ValidFor must be between" },
     };
 
     [Theory]

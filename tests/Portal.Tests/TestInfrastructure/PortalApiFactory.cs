@@ -40,6 +40,9 @@ public class PortalApiFactory : WebApplicationFactory<Program>
 
     public string DataDirectory { get; } = TestPaths.NewDataDirectory();
 
+    /// <summary>Settings a test class adds before the portal starts (single sign-on, say), applied after the defaults.</summary>
+    public Dictionary<string, string?> Settings { get; } = [];
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
@@ -55,6 +58,10 @@ public class PortalApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore.DataProtection", "Error");
         // Unique-index violations are how concurrent requests are decided; EF Core logs each one it sees.
         builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore.Update", "Critical");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     /// <summary>A client with no credentials over a real socket; redirects are not followed, so every status is seen as sent.</summary>

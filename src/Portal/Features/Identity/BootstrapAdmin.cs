@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using MimeKit;
 using Provisioning.Core;
 using Provisioning.Core.Identity;
 using Provisioning.Core.Persistence;
@@ -49,7 +48,7 @@ internal sealed partial class BootstrapAdminSeeder(
                 $"{BootstrapAdminSettings.Section}:AdminEmail and {BootstrapAdminSettings.Section}:AdminPassword go together: set both to create the first platform admin, or neither.");
         }
 
-        if (!IsPlainAddress(settings.AdminEmail))
+        if (PlainAddress.Problem(settings.AdminEmail) is not null)
         {
             throw new InvalidConfigurationException($"{BootstrapAdminSettings.Section}:AdminEmail must be one email address (admin@example.com), not '{settings.AdminEmail}'.");
         }
@@ -102,12 +101,6 @@ internal sealed partial class BootstrapAdminSeeder(
 
         LogAdminCreated(settings.AdminEmail!);
     }
-
-    private static bool IsPlainAddress(string value) =>
-        value.IndexOfAny(['\r', '\n', ',', ';']) < 0
-        && MailboxAddress.TryParse(value, out var mailbox)
-        && string.IsNullOrEmpty(mailbox.Name)
-        && string.Equals(mailbox.Address, value.Trim(), StringComparison.OrdinalIgnoreCase);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created the first platform admin, {Email}, from Portal:Bootstrap; the settings can now be removed")]
     private partial void LogAdminCreated(string email);

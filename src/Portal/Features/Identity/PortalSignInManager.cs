@@ -11,7 +11,9 @@ namespace Portal.Features.Identity;
 /// <summary>
 /// Identity's sign-in rules plus the portal's: a disabled user, or a user of a deactivated tenant, cannot sign in (told
 /// so only after a right password, so the answer reveals nothing to someone guessing), and their refresh tokens,
-/// cookies and sessions stop being renewed. A password sign-in is recorded as the user's last sign-in.
+/// cookies and sessions stop being renewed; the same holds for single sign-on. With <c>Authentication:LocalPasswords=false</c>
+/// no password signs in (the sign-in page, the API's login), only the identity provider. A sign-in of either kind is
+/// recorded as the user's last.
 /// </summary>
 public sealed class PortalSignInManager(
     UserManager<PortalUser> userManager,
@@ -22,11 +24,17 @@ public sealed class PortalSignInManager(
     IAuthenticationSchemeProvider schemes,
     IUserConfirmation<PortalUser> confirmation,
     ProvisioningDbContext db,
+    IOptions<LocalPasswordOptions> localPasswords,
     TimeProvider time)
     : SignInManager<PortalUser>(userManager, contextAccessor, claimsFactory, optionsAccessor, logger, schemes, confirmation)
 {
     public override async Task<SignInResult> CheckPasswordSignInAsync(PortalUser user, string password, bool lockoutOnFailure)
     {
+        if (!localPasswords.Value.Enabled)
+        {
+            return SignInResult.NotAllowed;
+        }
+
         var result = await base.CheckPasswordSignInAsync(user, password, lockoutOnFailure);
         return result.Succeeded && !await MaySignInAsync(user) ? SignInResult.NotAllowed : result;
     }
@@ -36,11 +44,32 @@ public sealed class PortalSignInManager(
         var result = await base.PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure);
         if (result.Succeeded)
         {
-            user.LastSignInAt = time.GetUtcNow();
-            await UserManager.UpdateAsync(user);
+            await RecordSignInAsync(user);
         }
 
         return result;
+    }
+
+    public override async Task<SignInResult> ExternalLoginSignInAsync(string loginProvider, string providerKey, bool isPersistent, bool bypassTwoFactor)
+    {
+        if (await UserManager.FindByLoginAsync(loginProvider, providerKey) is { } user && !await MaySignInAsync(user))
+        {
+            return SignInResult.NotAllowed;
+        }
+
+        var result = await base.ExternalLoginSignInAsync(loginProvider, providerKey, isPersistent, bypassTwoFactor);
+        if (result.Succeeded && await UserManager.FindByLoginAsync(loginProvider, providerKey) is { } signedIn)
+        {
+            await RecordSignInAsync(signedIn);
+        }
+
+        return result;
+    }
+
+    private async Task RecordSignInAsync(PortalUser user)
+    {
+        user.LastSignInAt = time.GetUtcNow();
+        await UserManager.UpdateAsync(user);
     }
 
     public override async Task<PortalUser?> ValidateSecurityStampAsync(ClaimsPrincipal? principal)

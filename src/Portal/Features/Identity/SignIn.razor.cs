@@ -29,6 +29,12 @@ public sealed partial class SignIn
     [Inject]
     private ILogger<SignIn> Logger { get; set; } = default!;
 
+    [Inject]
+    private Microsoft.Extensions.Options.IOptions<SingleSignOnOptions> SingleSignOnOptions { get; set; } = default!;
+
+    [Inject]
+    private Microsoft.Extensions.Options.IOptions<LocalPasswordOptions> LocalPasswordOptions { get; set; } = default!;
+
     [SupplyParameterFromForm(FormName = "signin")]
     private SignInInput? Input { get; set; }
 
@@ -40,6 +46,12 @@ public sealed partial class SignIn
         HttpContext.User.Identity?.IsAuthenticated == true && HttpMethods.IsGet(HttpContext.Request.Method)
             ? HttpContext.User.Identity.Name
             : null;
+
+    private const string SingleSignOnStart = SingleSignOn.StartPath;
+
+    private SingleSignOnOptions SingleSignOnSettings => SingleSignOnOptions.Value;
+
+    private bool LocalPasswords => LocalPasswordOptions.Value.Enabled;
 
     // The form posts to this same address, query string included, so the return URL survives the post.
     private string EffectiveReturnUrl => SafeReturnUrl(ReturnUrl);

@@ -50,6 +50,7 @@ public static class NotificationTestData
         Renderer(),
         harness.Services.GetRequiredService<IMailTransport>(),
         harness.Services.GetRequiredService<IOptions<MailOptions>>(),
+        harness.Services.GetRequiredService<IOptions<PortalLinkOptions>>(),
         harness.Time,
         harness.Services.GetRequiredService<ILogger<OutboxDelivery>>());
 

@@ -140,6 +140,29 @@ public sealed class EmailTemplatesTests
     }
 
     [Fact]
+    public async Task Invitation_SaysWhoInvitedIntoWhat_WithTheLinkAndWhenItRunsOut()
+    {
+        var model = new InvitationModel(WorkspaceId, "Initech", "tenant admin", "ops@platform.test", FailedAt, "Contoso ID",
+            "https://portal.example.test/account/accept-invitation?token=abc_DEF-123");
+
+        var email = await RenderAsync(EmailTemplates.Invitation, model);
+
+        email.Html.ShouldContain("href=\"https://portal.example.test/account/accept-invitation?token=abc_DEF-123\"");
+        email.Text.ShouldContain("ops@platform.test invited you to the Provisioning Portal of Initech as a tenant admin.");
+        email.Text.ShouldContain("or to sign in with Contoso ID using this address");
+        email.Text.ShouldContain("The link works once, until 2026-11-28 09:02:30 UTC.");
+    }
+
+    [Fact]
+    public async Task Invitation_WithoutItsLink_IsRefused()
+    {
+        // The outbox holds the model without the link; only the delivery, which makes the token, may render it.
+        var model = new InvitationModel(WorkspaceId, "Initech", "member", "admin@initech.test", FailedAt, null);
+
+        await Should.ThrowAsync<ArgumentException>(() => RenderAsync(EmailTemplates.Invitation, model));
+    }
+
+    [Fact]
     public async Task UnknownTemplate_IsRefused()
     {
         await Should.ThrowAsync<ArgumentException>(() =>

@@ -17,6 +17,7 @@ internal sealed class RazorEmailRenderer(IServiceScopeFactory scopes, ILoggerFac
         [EmailTemplates.RequesterFailure] = typeof(RequesterFailureEmail),
         [EmailTemplates.TenantAdminFailure] = typeof(TenantAdminFailureEmail),
         [EmailTemplates.WorkspaceReady] = typeof(WorkspaceReadyEmail),
+        [EmailTemplates.Invitation] = typeof(InvitationEmail),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     public async Task<RenderedEmail> RenderAsync(string template, string modelJson, CancellationToken cancellationToken)
