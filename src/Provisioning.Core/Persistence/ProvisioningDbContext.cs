@@ -159,7 +159,20 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : Identity
 
             AcceptsChangesOnSave = acceptAllChangesOnSuccess;
             AfterCommit = null;
-            saved = await CommitAsync(acceptAllChangesOnSuccess, cancellationToken);
+            try
+            {
+                saved = await CommitAsync(acceptAllChangesOnSuccess, cancellationToken);
+            }
+            catch (DbUpdateException e) when (e is not DbUpdateConcurrencyException && workspaces.Count > 0
+                && ChangeTracker.Entries<Resource>().Any(r => r.State == EntityState.Added) && IsUniqueViolation(e))
+            {
+                // A resource this save records is recorded already: another writer of the workspace saved the same step
+                // first. On PostgreSQL the insert can meet the other's row before the revision check is reached; it is
+                // the same loss, and is told as one (RunAttemptJob goes again from what the database holds).
+                throw new DbUpdateConcurrencyException(
+                    "Another writer recorded this workspace's resource first; this save's view of the workspace is stale.", e);
+            }
+
             foreach (var workspace in workspaces)
             {
                 // Events are append-only: once written nothing changes them, so a long-lived context (the
