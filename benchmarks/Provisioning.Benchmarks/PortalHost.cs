@@ -83,6 +83,8 @@ internal sealed class BenchmarkPortalFactory(
         builder.UseSetting("Portal:DataDirectory", dataDirectory);
         builder.UseSetting("Portal:SeedDemoData", "true");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // A benchmark is one user asking for thousands of workspaces on purpose: the per-user limits would be all it measured.
+        builder.UseSetting("Throttling:Enabled", "false");
         // Its one warning per fresh data directory (keys stored unencrypted) would land among the result tables on stdout.
         builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore.DataProtection", "Error");
         if (configureServices is not null)

@@ -20,6 +20,7 @@ try
     builder.AddRepositorySettings();
     builder.AddQuickShutdown();
     builder.AddBehindProxy();
+    builder.AddThrottling();
     builder.AddProvisioning();
     builder.AddPortalIdentity();
     builder.AddSingleSignOn();
@@ -38,6 +39,7 @@ try
     app = builder.Build();
     app.Services.ValidateProvisioningConfiguration();
     app.Services.CheckSignInConfiguration();
+    app.Services.CheckThrottlingConfiguration();
     await app.Services.CheckPortalDatabaseAsync();
     await BootstrapAdminSeeder.CheckAsync(app.Services);
 }
@@ -58,6 +60,8 @@ app.UseSecurityHeaders();
 app.UsePortalErrorHandling();
 app.UseAuthentication();
 app.UseSessionCheck();
+app.UseCookieApiWriteCheck();
+app.UseThrottling();
 app.UseAuthorization();
 app.UseAntiforgery();
 

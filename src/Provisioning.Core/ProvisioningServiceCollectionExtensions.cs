@@ -76,26 +76,14 @@ public static class ProvisioningServiceCollectionExtensions
     /// Reads every provisioning setting and checks the data directory, so bad configuration stops start-up
     /// with one message that names the setting (throws <see cref="InvalidConfigurationException"/>).
     /// </summary>
-    public static void ValidateProvisioningConfiguration(this IServiceProvider services)
+    public static void ValidateProvisioningConfiguration(this IServiceProvider services) => InvalidConfigurationException.Check(() =>
     {
-        try
-        {
-            _ = services.GetRequiredService<IOptions<ProvisioningOptions>>().Value;
-            _ = services.GetRequiredService<IOptions<SimulatorOptions>>().Value;
-            _ = services.GetRequiredService<IOptions<MailOptions>>().Value;
-            _ = services.GetRequiredService<IOptions<PortalLinkOptions>>().Value;
-            services.GetRequiredService<DataDirectory>().EnsureWritable();
-        }
-        catch (OptionsValidationException e)
-        {
-            throw new InvalidConfigurationException(string.Join(" ", e.Failures), e);
-        }
-        catch (InvalidOperationException e)
-        {
-            // The configuration binder names the key it could not convert, e.g. Provisioning:Retry:BaseDelay.
-            throw new InvalidConfigurationException(e.Message, e);
-        }
-    }
+        _ = services.GetRequiredService<IOptions<ProvisioningOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<SimulatorOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<MailOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<PortalLinkOptions>>().Value;
+        services.GetRequiredService<DataDirectory>().EnsureWritable();
+    });
 
     /// <summary>
     /// What one node keeps to itself on SQLite and every node shares on PostgreSQL (ADR-010): Data Protection keys,

@@ -225,6 +225,9 @@ public sealed class PortalProcess : IAsyncDisposable
         startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         startInfo.Environment["Portal__DataDirectory"] = DataDirectory;
         startInfo.Environment["DOTNET_NOLOGO"] = "1";
+        // The whole suite signs in from 127.0.0.1, the demo people again and again: the limits stay on, well above that.
+        startInfo.Environment["Throttling__SignInPerClient__PermitLimit"] = "10000";
+        startInfo.Environment["Throttling__SignInPerAccount__PermitLimit"] = "10000";
         foreach (var (key, value) in EnvironmentVariables)
         {
             startInfo.Environment[key] = value;

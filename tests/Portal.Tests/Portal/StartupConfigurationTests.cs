@@ -18,6 +18,8 @@ public sealed class StartupConfigurationTests
         { "Authentication__LocalPasswords", "false", "Authentication:LocalPasswords=false needs single sign-on" },
         { "Authentication__Oidc__Authority", "http://idp.example.test", "Authentication:Oidc:Authority 'http://idp.example.test' must be https" },
         { "Portal__Invitations__ValidFor", "00:00:01", "Portal:Invitations:ValidFor must be between" },
+        { "Throttling__WritesPerUser__PermitLimit", "0", "Throttling:WritesPerUser:PermitLimit must be between" },
+        { "Throttling__SignInPerClient__Window", "soon", "Throttling:SignInPerClient:Window" },
     };
 
     [Theory]

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using MudBlazor.Services;
+using Portal.Security;
 using Provisioning.Core.Workspaces;
 
 namespace Portal.Tests.TestInfrastructure;
@@ -16,6 +18,8 @@ public static class BunitPortal
     {
         var ctx = new BunitContext();
         ctx.Services.AddMudServices();
+        // The pages that create and retry ask the throttle first; a test that wants it tight registers its own.
+        ctx.Services.AddSingleton(new PortalThrottle(Options.Create(new ThrottlingOptions())));
         if (time is not null)
         {
             // After MudBlazor's own registration: the last one wins.

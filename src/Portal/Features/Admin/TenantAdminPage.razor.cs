@@ -40,6 +40,9 @@ public sealed partial class TenantAdminPage : IDisposable
     private ProvisioningRequests Requests { get; set; } = default!;
 
     [Inject]
+    private Security.PortalThrottle Throttle { get; set; } = default!;
+
+    [Inject]
     private NavigationManager Navigation { get; set; } = default!;
 
     [SupplyParameterFromQuery(Name = "status")]
@@ -155,6 +158,12 @@ public sealed partial class TenantAdminPage : IDisposable
         _refusals.Remove(workspace.WorkspaceId);
         try
         {
+            if (Throttle.Write(_user.Id) is { } throttled)
+            {
+                _refusals[workspace.WorkspaceId] = Workspaces.RetryMessages.Throttled(throttled);
+                return;
+            }
+
             var result = await Requests.RetryAsync(workspace.WorkspaceId, tenantId, _user.Actor, _disposed.Token);
             if (Explain(result) is { } refusal)
             {

@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Identity.Data;
 using Portal.Api;
+using Portal.Security;
 using Provisioning.Core.Identity;
 
 namespace Portal.Features.Identity;
@@ -33,9 +35,22 @@ public static class IdentityApi
             }
         });
         endpoints.AddEndpointFilter(async (context, next) =>
-            Closed.TryGetValue(LastSegment(context.HttpContext.Request.Path.Value), out var closed)
-                ? ApiProblems.Problem(StatusCodes.Status403Forbidden, closed.Code, closed.Detail)
-                : await next(context));
+        {
+            if (Closed.TryGetValue(LastSegment(context.HttpContext.Request.Path.Value), out var closed))
+            {
+                return ApiProblems.Problem(StatusCodes.Status403Forbidden, closed.Code, closed.Detail);
+            }
+
+            // Each try at an account counts against it, wherever it comes from (the client's own limit is the middleware's).
+            if (context.Arguments.OfType<LoginRequest>().FirstOrDefault() is { } login
+                && context.HttpContext.RequestServices.GetRequiredService<PortalThrottle>().SignInAttempt(login.Email) is { } throttled)
+            {
+                await ThrottlingExtensions.RejectAsync(context.HttpContext, throttled, "Too many sign-in attempts for this account.", context.HttpContext.RequestAborted);
+                return Results.Empty;
+            }
+
+            return await next(context);
+        });
         return app;
     }
 

@@ -12,6 +12,7 @@ public sealed partial class SignIn
 {
     internal const string BadCredentials = "The email or password is not right. Check them and try again.";
     internal const string LockedOut = "Too many failed attempts: this account is locked for a few minutes.";
+    internal const string TooManyAttempts = "Too many sign-in attempts for this account in a short time. Try again in {0} seconds.";
     internal const string NotAllowed = "This account cannot sign in now: it was disabled, or its organisation's access is switched off. Ask your tenant admin.";
 
     private readonly Dictionary<string, string> _fieldErrors = [];
@@ -28,6 +29,9 @@ public sealed partial class SignIn
 
     [Inject]
     private ILogger<SignIn> Logger { get; set; } = default!;
+
+    [Inject]
+    private Portal.Security.PortalThrottle Throttle { get; set; } = default!;
 
     [Inject]
     private Microsoft.Extensions.Options.IOptions<SingleSignOnOptions> SingleSignOnOptions { get; set; } = default!;
@@ -73,6 +77,14 @@ public sealed partial class SignIn
 
         if (_fieldErrors.Count > 0)
         {
+            return;
+        }
+
+        if (Throttle.SignInAttempt(Input.Email) is { } throttled)
+        {
+            HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            HttpContext.Response.Headers.RetryAfter = throttled.Seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            _errorMessage = string.Format(System.Globalization.CultureInfo.InvariantCulture, TooManyAttempts, throttled.Seconds);
             return;
         }
 

@@ -96,27 +96,16 @@ public static partial class SingleSignOn
     /// The sign-in settings, judged before the portal starts: a bad value stops it with one line naming the setting.
     /// Switching local passwords off without an identity provider would leave nobody able to sign in.
     /// </summary>
-    public static void CheckSignInConfiguration(this IServiceProvider services)
+    public static void CheckSignInConfiguration(this IServiceProvider services) => InvalidConfigurationException.Check(() =>
     {
-        try
+        var singleSignOn = services.GetRequiredService<IOptions<SingleSignOnOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<InvitationOptions>>().Value;
+        if (!services.GetRequiredService<IOptions<LocalPasswordOptions>>().Value.Enabled && !singleSignOn.IsConfigured)
         {
-            var singleSignOn = services.GetRequiredService<IOptions<SingleSignOnOptions>>().Value;
-            _ = services.GetRequiredService<IOptions<InvitationOptions>>().Value;
-            if (!services.GetRequiredService<IOptions<LocalPasswordOptions>>().Value.Enabled && !singleSignOn.IsConfigured)
-            {
-                throw new InvalidConfigurationException(
-                    $"{LocalPasswordOptions.Key}=false needs single sign-on ({SingleSignOnOptions.Section}:Authority): without either, nobody can sign in.");
-            }
+            throw new InvalidConfigurationException(
+                $"{LocalPasswordOptions.Key}=false needs single sign-on ({SingleSignOnOptions.Section}:Authority): without either, nobody can sign in.");
         }
-        catch (OptionsValidationException e)
-        {
-            throw new InvalidConfigurationException(string.Join(" ", e.Failures), e);
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new InvalidConfigurationException(e.Message, e);
-        }
-    }
+    });
 
     public static IEndpointRouteBuilder MapSingleSignOn(this IEndpointRouteBuilder app)
     {

@@ -110,6 +110,9 @@ public sealed partial class CreateWorkspaceDialog
                 case { WorkspaceId: { } id }:
                     Dialog.Close(DialogResult.Ok(id));
                     break;
+                case { Throttled: { } tooMany }:
+                    _failure = tooMany;
+                    break;
                 case { Refusal: CreateRefusal.NameTaken }:
                     await MarkNameTakenAsync(Model.Name ?? "");
                     break;

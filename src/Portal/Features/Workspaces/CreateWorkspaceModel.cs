@@ -15,9 +15,13 @@ public sealed class CreateWorkspaceModel
 }
 
 /// <summary>The answer to a create request: the new workspace's id, or why none was created.</summary>
-public sealed record CreateWorkspaceOutcome(Guid? WorkspaceId, CreateRefusal? Refusal)
+/// <param name="Throttled">Not even tried: the user asked for too much in a short time; this says when to try again.</param>
+public sealed record CreateWorkspaceOutcome(Guid? WorkspaceId, CreateRefusal? Refusal, string? Throttled = null)
 {
     public static CreateWorkspaceOutcome Created(Guid id) => new(id, null);
 
     public static CreateWorkspaceOutcome Refused(CreateRefusal refusal) => new(null, refusal);
+
+    public static CreateWorkspaceOutcome TooMany(Security.Throttled throttled) =>
+        new(null, null, $"You have asked for many workspaces and retries in a short time. Try again in {throttled.Seconds} seconds.");
 }

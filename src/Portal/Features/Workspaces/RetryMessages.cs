@@ -10,6 +10,9 @@ public static class RetryMessages
     public const string NotFound = "The workspace no longer exists.";
     public const string ReleaseUnavailable = "The release is still unavailable.";
 
+    /// <summary>A retry not even tried: the user asked for too many in a short time (issue 18).</summary>
+    public static string Throttled(Security.Throttled throttled) => CreateWorkspaceOutcome.TooMany(throttled).Throttled!;
+
     /// <summary>Null when the retry was accepted. Admins also see the error code of an unavailable release.</summary>
     public static string? Explain(RetryResult result, bool withCode = false) => result switch
     {

@@ -18,9 +18,9 @@ public sealed partial class WorkspaceErrorAlert
     [Parameter, EditorRequired]
     public WorkspaceDetail Workspace { get; set; } = default!;
 
-    /// <summary>Asks for the retry; its answer says whether it started or why not.</summary>
+    /// <summary>Asks for the retry; null when it started, else why not, in the user's words (<see cref="RetryMessages"/>).</summary>
     [Parameter, EditorRequired]
-    public Func<Task<RetryResult>> OnRetry { get; set; } = default!;
+    public Func<Task<string?>> OnRetry { get; set; } = default!;
 
     private bool IsBusy => _inFlight || Workspace.Status != WorkspaceStatus.Error;
 
@@ -49,8 +49,7 @@ public sealed partial class WorkspaceErrorAlert
         _refusal = null;
         try
         {
-            var result = await OnRetry();
-            _refusal = RetryMessages.Explain(result);
+            _refusal = await OnRetry();
         }
         finally
         {

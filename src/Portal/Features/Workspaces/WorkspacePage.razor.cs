@@ -44,6 +44,9 @@ public sealed partial class WorkspacePage : IDisposable
     private ProvisioningRequests Requests { get; set; } = default!;
 
     [Inject]
+    private Security.PortalThrottle Throttle { get; set; } = default!;
+
+    [Inject]
     private StepRetryPolicy RetryPolicy { get; set; } = default!;
 
     [Inject]
@@ -143,13 +146,18 @@ public sealed partial class WorkspacePage : IDisposable
         _resources = await resources ?? [];
     }
 
-    private async Task<RetryResult> RetryAsync()
+    private async Task<string?> RetryAsync()
     {
         var user = _user!;
+        if (Throttle.Write(user.Id) is { } throttled)
+        {
+            return RetryMessages.Throttled(throttled);
+        }
+
         var result = await Requests.RetryAsync(Id, user.TenantId!, user.Actor, _disposed.Token);
         // Show the new attempt (or the refreshed error) at once, not only when its first event arrives.
         await LoadAsync();
-        return result;
+        return RetryMessages.Explain(result);
     }
 
     private async Task DeleteAsync()

@@ -41,6 +41,9 @@ public sealed partial class WorkspacesPage : IDisposable
     private ProvisioningRequests Requests { get; set; } = default!;
 
     [Inject]
+    private Security.PortalThrottle Throttle { get; set; } = default!;
+
+    [Inject]
     private ReleaseCatalog Releases { get; set; } = default!;
 
     [Inject]
@@ -158,6 +161,11 @@ public sealed partial class WorkspacesPage : IDisposable
     private async Task<CreateWorkspaceOutcome> CreateAsync(CreateWorkspaceModel model)
     {
         var user = _user!;
+        if (Throttle.Write(user.Id) is { } throttled)
+        {
+            return CreateWorkspaceOutcome.TooMany(throttled);
+        }
+
         var result = await Requests.CreateAsync(
             new CreateWorkspace(user.TenantId!, user.Actor, model.Name!, model.ReleaseId!, model.Cpu, model.MemoryGb), _disposed.Token);
         return result switch

@@ -1,9 +1,12 @@
 using System.Security.Claims;
 using Bunit;
 using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Portal.Features.Admin;
 using Portal.Features.Identity;
+using Portal.Security;
 using Portal.Tests.TestInfrastructure;
 using Provisioning.Core.Identity;
 using Provisioning.Core.Releases;
@@ -15,10 +18,15 @@ namespace Portal.Tests.Portal.Components.Admin;
 public sealed class TenantAdminPageTests
 {
     private static (BunitContext Context, IRenderedComponent<TenantAdminPage> Page) RenderPage(
-        ProvisioningHarness harness, string url = "admin", string tenant = "acme", bool tenantAdmin = true)
+        ProvisioningHarness harness, string url = "admin", string tenant = "acme", bool tenantAdmin = true, PortalThrottle? throttle = null)
     {
         var (ctx, _) = MudBunit.NewContext(c =>
         {
+            if (throttle is not null)
+            {
+                c.Services.AddSingleton(throttle);
+            }
+
             c.Services.AddSingleton(harness.Services.GetRequiredService<WorkspaceQueries>());
             c.Services.AddSingleton(harness.Requests);
             c.Services.AddSingleton(harness.Services.GetRequiredService<IWorkspaceUpdates>());
@@ -61,6 +69,27 @@ public sealed class TenantAdminPageTests
         page.WaitForAssertion(() => page.Find("[data-testid=retry-refusal]").TextContent
             .ShouldStartWith("The release is still unavailable (release_unavailable)."));
         Row(page, workspace.Name).QuerySelector("[data-status]")!.TextContent.ShouldBe("error");
+    }
+
+    [Fact]
+    public async Task RetriesBeyondTheUsersLimit_AreNotTried_AndSaySoInPlace()
+    {
+        await using var harness = await ProvisioningHarness.StartAsync();
+        var workspace = await harness.CreateAsync("demo-app@2.0.0", name: "billing");
+        await harness.RunAsync(workspace.Id);
+        using var throttle = new PortalThrottle(Options.Create(new ThrottlingOptions { WritesPerUser = new() { PermitLimit = 1, Window = TimeSpan.FromMinutes(1) } }));
+        var (ctx, page) = RenderPage(harness, throttle: throttle);
+        await using var _ctx = ctx;
+        page.WaitForAssertion(() => Row(page, workspace.Name).ShouldNotBeNull());
+
+        page.Find($"button[aria-label='Retry {workspace.Name}']").Click();
+        page.WaitForAssertion(() => page.Find("[data-testid=retry-refusal]").TextContent.ShouldStartWith("The release is still unavailable"));
+        page.Find($"button[aria-label='Retry {workspace.Name}']").Click();
+
+        page.WaitForAssertion(() => page.Find("[data-testid=retry-refusal]").TextContent
+            .ShouldStartWith("You have asked for many workspaces and retries in a short time. Try again in"));
+        await using var db = await harness.DbAsync();
+        (await db.Attempts.CountAsync(a => a.WorkspaceId == workspace.Id, Xunit.TestContext.Current.CancellationToken)).ShouldBe(1, "the second retry never reached the database");
     }
 
     [Fact]

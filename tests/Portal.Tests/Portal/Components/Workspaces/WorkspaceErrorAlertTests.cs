@@ -20,7 +20,7 @@ public sealed class WorkspaceErrorAlertTests
     {
         await using var ctx = BunitPortal.Create();
 
-        var alert = ctx.Render<WorkspaceErrorAlert>(p => p.Add(a => a.Workspace, Failed).Add(a => a.OnRetry, () => Task.FromResult(Refused(RetryRefusal.NotFound))));
+        var alert = ctx.Render<WorkspaceErrorAlert>(p => p.Add(a => a.Workspace, Failed).Add(a => a.OnRetry, () => Task.FromResult(RetryMessages.Explain(Refused(RetryRefusal.NotFound)))));
 
         alert.Find("[data-testid=error-alert]").ClassList.ShouldContain("mud-alert-outlined-error");
         alert.Find("[data-testid=error-message]").TextContent.ShouldBe(
@@ -43,7 +43,7 @@ public sealed class WorkspaceErrorAlertTests
 
         var alert = ctx.Render<WorkspaceErrorAlert>(p => p
             .Add(a => a.Workspace, Failed with { Status = status })
-            .Add(a => a.OnRetry, () => Task.FromResult(Refused(RetryRefusal.NotInError))));
+            .Add(a => a.OnRetry, () => Task.FromResult(RetryMessages.Explain(Refused(RetryRefusal.NotInError)))));
 
         alert.FindAll("#retry-button").ShouldBeEmpty();
         alert.FindAll("[data-testid=error-alert]").ShouldBeEmpty();
@@ -53,7 +53,7 @@ public sealed class WorkspaceErrorAlertTests
     public async Task Click_GoesIntoLoadingAtOnce_AndASecondClickWhilePendingDoesNotRetryAgain()
     {
         await using var ctx = BunitPortal.Create();
-        var answer = new TaskCompletionSource<RetryResult>();
+        var answer = new TaskCompletionSource<string?>();
         var calls = 0;
         var alert = ctx.Render<WorkspaceErrorAlert>(p => p
             .Add(a => a.Workspace, Failed)
@@ -70,7 +70,7 @@ public sealed class WorkspaceErrorAlertTests
         alert.Find("#retry-button").Click();
         calls.ShouldBe(1);
 
-        answer.SetResult(new RetryResult(null, RetryRefusal.ProvisioningInProgress));
+        answer.SetResult(RetryMessages.InProgress);
         alert.WaitForAssertion(() => alert.Find("#retry-button").HasAttribute("disabled").ShouldBeFalse());
         alert.Find("#retry-button").TextContent.Trim().ShouldBe("Retry");
     }
@@ -79,7 +79,7 @@ public sealed class WorkspaceErrorAlertTests
     public async Task TheGuard_HoldsEvenIfTheHandlerIsCalledTwiceBeforeTheFirstAwaitEnds()
     {
         await using var ctx = BunitPortal.Create();
-        var answer = new TaskCompletionSource<RetryResult>();
+        var answer = new TaskCompletionSource<string?>();
         var calls = 0;
         var alert = ctx.Render<WorkspaceErrorAlert>(p => p
             .Add(a => a.Workspace, Failed)
@@ -91,7 +91,7 @@ public sealed class WorkspaceErrorAlertTests
         {
             var first = button.Instance.OnClick.InvokeAsync();
             var second = button.Instance.OnClick.InvokeAsync();
-            answer.SetResult(new RetryResult(null, RetryRefusal.ProvisioningInProgress));
+            answer.SetResult(RetryMessages.InProgress);
             await Task.WhenAll(first, second);
         });
 
@@ -105,7 +105,7 @@ public sealed class WorkspaceErrorAlertTests
         var unavailable = new ProvisioningError(ErrorCatalogue.ReleaseUnavailable, "Artifact missing at releases/demo-app-2.0.0.json.");
         var alert = ctx.Render<WorkspaceErrorAlert>(p => p
             .Add(a => a.Workspace, Failed)
-            .Add(a => a.OnRetry, () => Task.FromResult(Refused(RetryRefusal.ReleaseUnavailable, unavailable))));
+            .Add(a => a.OnRetry, () => Task.FromResult(RetryMessages.Explain(Refused(RetryRefusal.ReleaseUnavailable, unavailable)))));
 
         alert.Find("#retry-button").Click();
 
@@ -125,7 +125,7 @@ public sealed class WorkspaceErrorAlertTests
         await using var ctx = BunitPortal.Create();
         var alert = ctx.Render<WorkspaceErrorAlert>(p => p
             .Add(a => a.Workspace, Failed)
-            .Add(a => a.OnRetry, () => Task.FromResult(Refused(RetryRefusal.ProvisioningInProgress))));
+            .Add(a => a.OnRetry, () => Task.FromResult(RetryMessages.Explain(Refused(RetryRefusal.ProvisioningInProgress)))));
 
         alert.Find("#retry-button").Click();
         alert.Render(p => p.Add(a => a.Workspace, Failed with { Status = WorkspaceStatus.Provisioning }));
@@ -148,7 +148,7 @@ public sealed class WorkspaceErrorAlertTests
         ]);
         var alert = ctx.Render<WorkspaceErrorAlert>(p => p
             .Add(a => a.Workspace, Failed)
-            .Add(a => a.OnRetry, () => Task.FromResult(answers.Dequeue())));
+            .Add(a => a.OnRetry, () => Task.FromResult(RetryMessages.Explain(answers.Dequeue()))));
         alert.Find("#retry-button").Click();
         alert.Find("[data-testid=retry-refusal]").TextContent.ShouldBe("The release is still unavailable.");
 
