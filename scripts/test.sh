@@ -23,10 +23,19 @@ packages=()
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || packages+=(python3-aiosmtpd)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || packages+=(postgresql)
 [ -x /usr/sbin/nginx ] || packages+=(nginx-light)
+# Spectral (lints the OpenAPI document) and axe-core (accessibility, in the browser tests) come from npm.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 if [ "${#packages[@]}" -gt 0 ]; then
     echo "Installing ${packages[*]}"
     as_root apt-get update -q
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${packages[@]}"
+fi
+
+# Exactly the versions of tools/node/package-lock.json; again only when the lock file changed since.
+if [ ! -f tools/node/node_modules/.package-lock.json ] || ! cmp -s tools/node/package-lock.json tools/node/node_modules/.package-lock.json.installed 2>/dev/null; then
+    echo "Installing tools/node (npm ci)"
+    npm ci --prefix tools/node --no-audit --no-fund --loglevel=error
+    cp tools/node/package-lock.json tools/node/node_modules/.package-lock.json.installed
 fi
 
 rm -rf "$results"
