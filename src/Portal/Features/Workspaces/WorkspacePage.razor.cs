@@ -81,6 +81,19 @@ public sealed partial class WorkspacePage : IDisposable
         }
     }
 
+    /// <summary>
+    /// What a screen reader hears when the workspace moves on (the live region is on the page from the start, so every
+    /// change of it is announced): the status, the step being provisioned, or the error in the user's words.
+    /// </summary>
+    private string Announcement => _workspace switch
+    {
+        null => "",
+        { Status: WorkspaceStatus.Provisioning } => $"{_workspace.Name}: {ProgressText}.",
+        { Status: WorkspaceStatus.Error } workspace =>
+            $"{workspace.Name} could not be provisioned. {workspace.ErrorDetail ?? Provisioning.Core.Errors.ErrorCatalogue.Get(workspace.ErrorCode ?? Provisioning.Core.Errors.ErrorCatalogue.Unknown).UserMessage}",
+        var workspace => $"{workspace.Name} is {WorkspaceText.Status(workspace.Status)}.",
+    };
+
     protected override async Task OnInitializedAsync() =>
         _user = CurrentUser.From((await AuthenticationState).User);
 

@@ -37,10 +37,15 @@ public sealed class WorkspacePageTests
         var page = ctx.Render<WorkspacePage>(p => p.Add(w => w.Id, workspace.Id));
         page.WaitForAssertion(() => page.Find("#workspace-status").GetAttribute("data-status").ShouldBe("provisioning"));
         page.Find("#provisioning-progress").TextContent.ShouldContain("step 1 of 7, Fetch release");
+        // One live region, on the page from the start, tells screen readers every change.
+        var announcement = page.Find("#workspace-announcement");
+        (announcement.GetAttribute("role"), announcement.GetAttribute("aria-live")).ShouldBe(("status", "polite"));
+        announcement.TextContent.ShouldBe($"{workspace.Name}: Provisioning: step 1 of 7, Fetch release.");
 
         await harness.RunAsync(workspace.Id);
 
         page.WaitForAssertion(() => page.Find("#workspace-status").GetAttribute("data-status").ShouldBe("error"));
+        page.Find("#workspace-announcement").TextContent.ShouldStartWith($"{workspace.Name} could not be provisioned. ");
         page.FindAll("#provisioning-progress").ShouldBeEmpty();
         page.Find("[data-testid=error-code] code").TextContent.ShouldBe("release_unavailable");
         page.Find("li[data-step=fetch_release]").GetAttribute("data-status").ShouldBe("failed");
