@@ -292,6 +292,55 @@ public abstract partial class InvitationsApiTests(PortalApiFactory portal)
     }
 
     [Fact]
+    public async Task TheAcceptPage_RefusesMismatchedAndWeakPasswordsInline_ThenSignsTheAcceptedPersonIn()
+    {
+        var (tenant, admin) = await NewTenantAsync();
+        using var asAdmin = await ClientAsync(admin);
+        var email = $"page@{tenant}.test";
+        (await asAdmin.PostAsJsonAsync("/api/v1/admin/invitations", new { email, role = "member" }, Ct)).StatusCode.ShouldBe(HttpStatusCode.Created);
+        var token = await DeliverInvitationAsync(email);
+        using var anonymous = portal.Anonymous();
+        using var browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
+        {
+            BaseAddress = anonymous.BaseAddress,
+        };
+        var link = $"/account/accept-invitation?token={Uri.EscapeDataString(token)}";
+
+        var (mismatchStatus, mismatch) = await PostAcceptFormAsync(browser, link, NewPassword, NewPassword + "x");
+        var (weakStatus, weak) = await PostAcceptFormAsync(browser, link, "short", "short");
+
+        (mismatchStatus, weakStatus).ShouldBe((HttpStatusCode.OK, HttpStatusCode.OK));
+        mismatch.ShouldContain("The two passwords are not the same.");
+        weak.ShouldContain("Passwords must be at least");
+        (await UserCountAsync(email)).ShouldBe(0, "nothing is made until the password passes");
+
+        var (acceptedStatus, _) = await PostAcceptFormAsync(browser, link, NewPassword, NewPassword);
+
+        acceptedStatus.ShouldBe(HttpStatusCode.Redirect, "signed in and sent to the start page");
+        (await browser.GetAsync("/api/v1/workspaces", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK, "the page's sign-in cookie works");
+        await using var db = await portal.DbAsync();
+        (await db.Users.SingleAsync(u => u.Email == email, Ct)).LastSignInAt.ShouldNotBeNull();
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> PostAcceptFormAsync(HttpClient browser, string link, string password, string confirm)
+    {
+        var page = await browser.GetStringAsync(link, Ct);
+        var form = AcceptForm().Match(page);
+        form.Success.ShouldBeTrue("the page offers the password form");
+        using var posted = await browser.PostAsync(link, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "accept-invitation",
+            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(form.Groups["token"].Value),
+            ["Input.Password"] = password,
+            ["Input.Confirm"] = confirm,
+        }), Ct);
+        return (posted.StatusCode, await posted.Content.ReadAsStringAsync(Ct));
+    }
+
+    [GeneratedRegex("""name="_handler" value="accept-invitation" />\s*<input type="hidden" name="__RequestVerificationToken" value="(?<token>[^"]+)""")]
+    private static partial Regex AcceptForm();
+
+    [Fact]
     public async Task AnInvitationRevokedBeforeItsEmailWent_IsNeverSent()
     {
         var (tenant, admin) = await NewTenantAsync();
