@@ -78,8 +78,6 @@ public sealed class PortalThrottle : IDisposable
         _writesByUser = Limiter(_options.WritesPerUser);
     }
 
-    public bool Enabled => _options.Enabled;
-
     /// <summary>The limiter the middleware runs every request through: sign-in requests by client, API writes by user, the rest not at all.</summary>
     public PartitionedRateLimiter<HttpContext> ForRequests() => PartitionedRateLimiter.CreateChained(
         _signInByClient.WithTranslatedKey<HttpContext>(context => IsSignIn(context.Request) ? ClientOf(context) : None, leaveOpen: true),
