@@ -54,6 +54,13 @@ public sealed class ThrottlingOptions : IValidatableObject
 public readonly record struct Throttled(TimeSpan RetryAfter)
 {
     public int Seconds => Math.Max(1, (int)Math.Ceiling(RetryAfter.TotalSeconds));
+
+    /// <summary>429 with <c>Retry-After</c> in whole seconds: the status line of every refusal, API or page.</summary>
+    public void Answer(HttpResponse response)
+    {
+        response.StatusCode = StatusCodes.Status429TooManyRequests;
+        response.Headers.RetryAfter = Seconds.ToString(CultureInfo.InvariantCulture);
+    }
 }
 
 /// <summary>
@@ -171,8 +178,7 @@ public static class ThrottlingExtensions
     public static async ValueTask RejectAsync(HttpContext context, Throttled throttled, string what, CancellationToken cancellationToken)
     {
         var detail = $"{what} Try again in {throttled.Seconds} seconds.";
-        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        context.Response.Headers.RetryAfter = throttled.Seconds.ToString(CultureInfo.InvariantCulture);
+        throttled.Answer(context.Response);
         if (context.Request.Path.StartsWithSegments("/api"))
         {
             var problem = new ProblemDetails { Status = 429, Title = "Too many requests", Detail = detail };

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
 
 namespace Provisioning.Core.Workspaces;
 
@@ -35,4 +36,12 @@ public sealed partial class Tenant
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,39}$")]
     private static partial Regex IdPattern();
+}
+
+/// <summary>Questions asked of the tenants table in more than one place.</summary>
+public static class TenantQueries
+{
+    /// <summary>Whether <paramref name="id"/> names a tenant that is not deactivated.</summary>
+    public static Task<bool> IsActiveAsync(this IQueryable<Tenant> tenants, string id, CancellationToken cancellationToken) =>
+        tenants.AnyAsync(t => t.Id == id && t.DeactivatedAt == null, cancellationToken);
 }

@@ -56,13 +56,7 @@ internal sealed partial class BootstrapAdminSeeder(
         await using var scope = services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
         var candidate = new PortalUser { UserName = settings.AdminEmail, Email = settings.AdminEmail };
-        var errors = new List<string>();
-        foreach (var validator in users.PasswordValidators)
-        {
-            var result = await validator.ValidateAsync(users, candidate, settings.AdminPassword);
-            errors.AddRange(result.Errors.Select(e => e.Description));
-        }
-
+        var errors = await users.ProblemsAsync(candidate, settings.AdminPassword);
         if (errors.Count > 0)
         {
             throw new InvalidConfigurationException($"{BootstrapAdminSettings.Section}:AdminPassword is too weak: {string.Join(" ", errors)}");

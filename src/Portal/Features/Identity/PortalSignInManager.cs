@@ -52,15 +52,17 @@ public sealed class PortalSignInManager(
 
     public override async Task<SignInResult> ExternalLoginSignInAsync(string loginProvider, string providerKey, bool isPersistent, bool bypassTwoFactor)
     {
-        if (await UserManager.FindByLoginAsync(loginProvider, providerKey) is { } user && !await MaySignInAsync(user))
+        var user = await UserManager.FindByLoginAsync(loginProvider, providerKey);
+        if (user is not null && !await MaySignInAsync(user))
         {
             return SignInResult.NotAllowed;
         }
 
         var result = await base.ExternalLoginSignInAsync(loginProvider, providerKey, isPersistent, bypassTwoFactor);
-        if (result.Succeeded && await UserManager.FindByLoginAsync(loginProvider, providerKey) is { } signedIn)
+        // Only a known login signs in, and it is the user read above (the context's own instance).
+        if (result.Succeeded && user is not null)
         {
-            await RecordSignInAsync(signedIn);
+            await RecordSignInAsync(user);
         }
 
         return result;

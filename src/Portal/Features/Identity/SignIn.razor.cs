@@ -82,8 +82,7 @@ public sealed partial class SignIn
 
         if (Throttle.SignInAttempt(Input.Email) is { } throttled)
         {
-            HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            HttpContext.Response.Headers.RetryAfter = throttled.Seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            throttled.Answer(HttpContext.Response);
             _errorMessage = string.Format(System.Globalization.CultureInfo.InvariantCulture, TooManyAttempts, throttled.Seconds);
             return;
         }

@@ -10,6 +10,7 @@ using Portal.Features.Invitations;
 using Provisioning.Core;
 using Provisioning.Core.Identity;
 using Provisioning.Core.Persistence;
+using Provisioning.Core.Workspaces;
 
 namespace Portal.Features.Identity;
 
@@ -144,6 +145,7 @@ public static partial class SingleSignOn
             return Refuse(SingleSignOnRefusal.Failed);
         }
 
+        var provider = info.ProviderDisplayName ?? info.LoginProvider;
         var result = await signInManager.ExternalLoginSignInAsync(info.LoginProvider, info.ProviderKey, isPersistent: false, bypassTwoFactor: true);
         if (!result.Succeeded && !result.IsNotAllowed && !result.IsLockedOut)
         {
@@ -152,9 +154,8 @@ public static partial class SingleSignOn
             if (string.IsNullOrWhiteSpace(email) || PlainAddress.Problem(email) is not null
                 || !string.Equals(info.Principal.FindFirstValue("email_verified"), "true", StringComparison.OrdinalIgnoreCase))
             {
-                LogRefused(logger, info.ProviderDisplayName ?? info.LoginProvider, email ?? "(none)", SingleSignOnRefusal.Unverified);
-                await context.SignOutAsync(IdentityConstants.ExternalScheme);
-                return Refuse(SingleSignOnRefusal.Unverified);
+                LogRefused(logger, provider, email ?? "(none)", SingleSignOnRefusal.Unverified);
+                return await RefuseSignedOutAsync(SingleSignOnRefusal.Unverified);
             }
 
             var user = await users.FindByEmailAsync(email)
@@ -162,9 +163,8 @@ public static partial class SingleSignOn
                 ?? await FromClaimsAsync(info.Principal, email, options.Value, users, db, cancellationToken);
             if (user is null)
             {
-                LogRefused(logger, info.ProviderDisplayName ?? info.LoginProvider, email, SingleSignOnRefusal.Unknown);
-                await context.SignOutAsync(IdentityConstants.ExternalScheme);
-                return Refuse(SingleSignOnRefusal.Unknown);
+                LogRefused(logger, provider, email, SingleSignOnRefusal.Unknown);
+                return await RefuseSignedOutAsync(SingleSignOnRefusal.Unknown);
             }
 
             var linked = await users.AddLoginAsync(user, info);
@@ -173,17 +173,23 @@ public static partial class SingleSignOn
                 throw new InvalidOperationException($"The sign-in of {email} could not be linked: {string.Join(" ", linked.Errors.Select(e => e.Description))}");
             }
 
-            LogLinked(logger, email, info.ProviderDisplayName ?? info.LoginProvider);
+            LogLinked(logger, email, provider);
             result = await signInManager.ExternalLoginSignInAsync(info.LoginProvider, info.ProviderKey, isPersistent: false, bypassTwoFactor: true);
         }
 
         if (!result.Succeeded)
         {
-            await context.SignOutAsync(IdentityConstants.ExternalScheme);
-            return Refuse(SingleSignOnRefusal.NotAllowed);
+            return await RefuseSignedOutAsync(SingleSignOnRefusal.NotAllowed);
         }
 
         return Results.LocalRedirect(SignIn.SafeReturnUrl(returnUrl));
+
+        // A refused sign-in leaves nothing of the provider's answer behind (its external cookie).
+        async Task<IResult> RefuseSignedOutAsync(SingleSignOnRefusal reason)
+        {
+            await context.SignOutAsync(IdentityConstants.ExternalScheme);
+            return Refuse(reason);
+        }
 
         // The invitation makes the account in a context of its own; linking the login happens in this request's.
         async Task<PortalUser?> FromInvitationAsync(string normalizedEmail) =>
@@ -206,7 +212,7 @@ public static partial class SingleSignOn
         var roles = principal.FindAll(options.RoleClaim!).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
         PortalRole? role = roles.Contains("tenant_admin") ? PortalRole.TenantAdmin : roles.Contains("member") ? PortalRole.Member : null;
         if (tenant is not [var tenantId] || role is null
-            || !await db.Tenants.AnyAsync(t => t.Id == tenantId && t.DeactivatedAt == null, cancellationToken))
+            || !await db.Tenants.IsActiveAsync(tenantId, cancellationToken))
         {
             return null;
         }

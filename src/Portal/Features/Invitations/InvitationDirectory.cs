@@ -5,6 +5,7 @@ using Portal.Features.Identity;
 using Provisioning.Core.Identity;
 using Provisioning.Core.Notifications;
 using Provisioning.Core.Persistence;
+using Provisioning.Core.Workspaces;
 
 namespace Portal.Features.Invitations;
 
@@ -84,7 +85,7 @@ public sealed class InvitationDirectory(
             errors["role"] = ["The role must be member or tenant_admin."];
         }
 
-        if (invitation?.Tenant is { } tenant && !Provisioning.Core.Workspaces.Tenant.IsValidId(tenant))
+        if (invitation?.Tenant is { } tenant && !Tenant.IsValidId(tenant))
         {
             errors["tenant"] = ["There is no tenant with this id."];
         }
@@ -100,7 +101,7 @@ public sealed class InvitationDirectory(
         var query = Visible(db.Invitations.AsNoTracking(), admin);
         if (openOnly)
         {
-            query = query.Where(i => i.AcceptedAt == null && i.RevokedAt == null);
+            query = Open(query);
         }
 
         var now = time.GetUtcNow();
@@ -139,7 +140,7 @@ public sealed class InvitationDirectory(
         }
 
         var now = time.GetUtcNow();
-        var open = await db.Invitations.Where(i => i.NormalizedEmail == normalized && i.AcceptedAt == null && i.RevokedAt == null).ToListAsync(cancellationToken);
+        var open = await Open(db.Invitations).Where(i => i.NormalizedEmail == normalized).ToListAsync(cancellationToken);
         if (open.Any(i => i.StatusAt(now) == InvitationStatus.Pending))
         {
             return (null, InvitationRefusal.AlreadyInvited);
@@ -174,7 +175,7 @@ public sealed class InvitationDirectory(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ProvisioningDbContext>();
-        if (await Visible(db.Invitations, admin).SingleOrDefaultAsync(i => i.Id == id, cancellationToken) is not { } invitation)
+        if (await FindVisibleAsync(db, admin, id, cancellationToken) is not { } invitation)
         {
             return (null, InvitationRefusal.NotFound);
         }
@@ -201,7 +202,7 @@ public sealed class InvitationDirectory(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ProvisioningDbContext>();
-        if (await Visible(db.Invitations, admin).SingleOrDefaultAsync(i => i.Id == id, cancellationToken) is not { } invitation)
+        if (await FindVisibleAsync(db, admin, id, cancellationToken) is not { } invitation)
         {
             return (null, InvitationRefusal.NotFound);
         }
@@ -247,14 +248,8 @@ public sealed class InvitationDirectory(
             return new AcceptOutcome(null, problem, []);
         }
 
-        var passwordErrors = new List<string>();
         var user = NewUser(invitation);
-        foreach (var validator in users.PasswordValidators)
-        {
-            var result = await validator.ValidateAsync(users, user, password);
-            passwordErrors.AddRange(result.Errors.Select(e => e.Description));
-        }
-
+        var passwordErrors = await users.ProblemsAsync(user, password);
         if (passwordErrors.Count > 0)
         {
             return new AcceptOutcome(null, null, passwordErrors);
@@ -273,11 +268,9 @@ public sealed class InvitationDirectory(
         var db = scope.ServiceProvider.GetRequiredService<ProvisioningDbContext>();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
         var now = time.GetUtcNow();
-        var invitation = (await db.Invitations
-                .Where(i => i.NormalizedEmail == normalizedEmail && i.AcceptedAt == null && i.RevokedAt == null)
-                .ToListAsync(cancellationToken))
+        var invitation = (await Open(db.Invitations).Where(i => i.NormalizedEmail == normalizedEmail).ToListAsync(cancellationToken))
             .FirstOrDefault(i => i.StatusAt(now) == InvitationStatus.Pending);
-        if (invitation is null || !await db.Tenants.AnyAsync(t => t.Id == invitation.TenantId && t.DeactivatedAt == null, cancellationToken))
+        if (invitation is null || !await db.Tenants.IsActiveAsync(invitation.TenantId, cancellationToken))
         {
             return null;
         }
@@ -319,7 +312,7 @@ public sealed class InvitationDirectory(
 
         return invitation.StatusAt(time.GetUtcNow()) switch
         {
-            InvitationStatus.Pending when !await db.Tenants.AnyAsync(t => t.Id == invitation.TenantId && t.DeactivatedAt == null, cancellationToken)
+            InvitationStatus.Pending when !await db.Tenants.IsActiveAsync(invitation.TenantId, cancellationToken)
                 => (null, InvitationLinkProblem.TenantInactive),
             InvitationStatus.Pending => (invitation, null),
             InvitationStatus.Expired => (null, InvitationLinkProblem.Expired),
@@ -344,6 +337,13 @@ public sealed class InvitationDirectory(
 
     private static InvitationView View(Invitation i, DateTimeOffset now) =>
         new(i.Id, i.Email, i.Role, i.TenantId, i.StatusAt(now), i.CreatedAt, i.ExpiresAt, i.Sends);
+
+    private static Task<Invitation?> FindVisibleAsync(ProvisioningDbContext db, CurrentUser admin, Guid id, CancellationToken cancellationToken) =>
+        Visible(db.Invitations, admin).SingleOrDefaultAsync(i => i.Id == id, cancellationToken);
+
+    /// <summary>Neither accepted nor revoked (pending, or expired): the rows the unique index on the address covers.</summary>
+    private static IQueryable<Invitation> Open(IQueryable<Invitation> invitations) =>
+        invitations.Where(i => i.AcceptedAt == null && i.RevokedAt == null);
 
     private static IQueryable<Invitation> Visible(IQueryable<Invitation> invitations, CurrentUser admin) =>
         admin.Role == PortalRole.PlatformAdmin ? invitations : invitations.Where(i => i.TenantId == admin.TenantId);

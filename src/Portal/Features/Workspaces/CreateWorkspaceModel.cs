@@ -22,6 +22,5 @@ public sealed record CreateWorkspaceOutcome(Guid? WorkspaceId, CreateRefusal? Re
 
     public static CreateWorkspaceOutcome Refused(CreateRefusal refusal) => new(null, refusal);
 
-    public static CreateWorkspaceOutcome TooMany(Security.Throttled throttled) =>
-        new(null, null, $"You have asked for many workspaces and retries in a short time. Try again in {throttled.Seconds} seconds.");
+    public static CreateWorkspaceOutcome TooMany(Security.Throttled throttled) => new(null, null, RetryMessages.Throttled(throttled));
 }

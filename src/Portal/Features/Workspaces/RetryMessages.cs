@@ -11,7 +11,9 @@ public static class RetryMessages
     public const string ReleaseUnavailable = "The release is still unavailable.";
 
     /// <summary>A retry not even tried: the user asked for too many in a short time (issue 18).</summary>
-    public static string Throttled(Security.Throttled throttled) => CreateWorkspaceOutcome.TooMany(throttled).Throttled!;
+    /// <remarks>The same words refuse a new workspace (<see cref="CreateWorkspaceOutcome.TooMany"/>): one limit covers both.</remarks>
+    public static string Throttled(Security.Throttled throttled) =>
+        $"You have asked for many workspaces and retries in a short time. Try again in {throttled.Seconds} seconds.";
 
     /// <summary>Null when the retry was accepted. Admins also see the error code of an unavailable release.</summary>
     public static string? Explain(RetryResult result, bool withCode = false) => result switch
