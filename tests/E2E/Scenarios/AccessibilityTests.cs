@@ -1,6 +1,3 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 using E2E.Infrastructure;
 using E2E.Pages;
 using Microsoft.Playwright;
@@ -116,11 +113,8 @@ public sealed class AccessibilityTests(PortalFixture fixture)
     /// <summary>A workspace of the member's in error: demo-app@2.0.0's artifact is not published, so fetch_release fails.</summary>
     private async Task<Guid> FailedWorkspaceAsync()
     {
-        var cancellationToken = TestContext.Current.CancellationToken;
-        using var http = new HttpClient { BaseAddress = fixture.Portal.BaseUrl };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await SignInPage.TokenAsync(http, SignInPage.Member, cancellationToken));
-        using var created = await http.PostAsJsonAsync("api/v1/workspaces", new { name = $"a11y-{Guid.NewGuid():N}"[..16], release_id = "demo-app@2.0.0" }, cancellationToken);
-        created.EnsureSuccessStatusCode();
-        return (await created.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("workspace_id").GetGuid();
+        using var member = await new Api(fixture.Portal.BaseUrl, _evidence).AsAsync(SignInPage.Member);
+        var created = await member.SendAsync(HttpMethod.Post, "api/v1/workspaces", new { name = $"a11y-{Guid.NewGuid():N}"[..16], release_id = "demo-app@2.0.0" });
+        return created.GetProperty("workspace_id").GetGuid();
     }
 }

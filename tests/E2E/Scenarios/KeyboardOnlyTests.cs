@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using E2E.Infrastructure;
 using E2E.Pages;
 using Microsoft.Playwright;
@@ -112,11 +110,7 @@ public sealed class KeyboardOnlyTests(PortalFixture fixture) : IAsyncLifetime
 
     private async Task FaultsAsync(HttpMethod method, object? body)
     {
-        var cancellationToken = TestContext.Current.CancellationToken;
-        using var http = new HttpClient { BaseAddress = fixture.Portal.BaseUrl };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await SignInPage.TokenAsync(http, SignInPage.PlatformAdmin, cancellationToken));
-        using var request = new HttpRequestMessage(method, "api/v1/platform/simulator/faults") { Content = body is null ? null : JsonContent.Create(body) };
-        using var response = await http.SendAsync(request, cancellationToken);
-        response.EnsureSuccessStatusCode();
+        using var ops = await new Api(fixture.Portal.BaseUrl, _evidence).AsAsync(SignInPage.PlatformAdmin);
+        await ops.SendAsync(method, "api/v1/platform/simulator/faults", body);
     }
 }

@@ -17,7 +17,7 @@ namespace Portal.Tests.TestInfrastructure;
 /// Delays are shortened so a workspace reaches its end in well under a second; slow-app still stays
 /// <c>provisioning</c> for the two-second readiness timeout.
 /// </summary>
-public class PortalApiFactory : WebApplicationFactory<Program>
+public partial class PortalApiFactory : WebApplicationFactory<Program>
 {
     public const string Password = "Portal-demo-1!";
     public const string AcmeMember = "member@acme.test";
@@ -77,6 +77,26 @@ public class PortalApiFactory : WebApplicationFactory<Program>
             Timeout = TimeSpan.FromSeconds(60),
         };
     }
+
+    /// <summary>
+    /// A client that keeps cookies, as a browser does (the antiforgery cookie of a form, the pages' sign-in cookie), over
+    /// a real socket; redirects are not followed.
+    /// </summary>
+    public HttpClient Browser()
+    {
+        StartServer();
+        return new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
+        {
+            BaseAddress = ClientOptions.BaseAddress,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+    }
+
+    /// <summary>The antiforgery token of the first form in a page's HTML.</summary>
+    public static string AntiforgeryToken(string html) =>
+        WebUtility.HtmlDecode(AntiforgeryField().Match(html) is { Success: true } field
+            ? field.Groups["token"].Value
+            : throw new ShouldAssertException("The page has no form with an antiforgery token."));
 
     /// <summary>Signs in through <c>POST /api/v1/auth/login</c> and returns a client sending the bearer token.</summary>
     public async Task<HttpClient> LoginAsync(string email)
@@ -207,6 +227,9 @@ public class PortalApiFactory : WebApplicationFactory<Program>
             _tokenLock.Release();
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("""name="__RequestVerificationToken" value="(?<token>[^"]+)""")]
+    private static partial System.Text.RegularExpressions.Regex AntiforgeryField();
 
     private void DeleteDataDirectory()
     {

@@ -299,11 +299,7 @@ public abstract partial class InvitationsApiTests(PortalApiFactory portal)
         var email = $"page@{tenant}.test";
         (await asAdmin.PostAsJsonAsync("/api/v1/admin/invitations", new { email, role = "member" }, Ct)).StatusCode.ShouldBe(HttpStatusCode.Created);
         var token = await DeliverInvitationAsync(email);
-        using var anonymous = portal.Anonymous();
-        using var browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
-        {
-            BaseAddress = anonymous.BaseAddress,
-        };
+        using var browser = portal.Browser();
         var link = $"/account/accept-invitation?token={Uri.EscapeDataString(token)}";
 
         var (mismatchStatus, mismatch) = await PostAcceptFormAsync(browser, link, NewPassword, NewPassword + "x");

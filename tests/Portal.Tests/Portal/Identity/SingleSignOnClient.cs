@@ -9,17 +9,13 @@ namespace Portal.Tests.Portal.Identity;
 /// </summary>
 public sealed partial class SingleSignOnClient : IDisposable
 {
-    private readonly CookieContainer _cookies = new();
     private readonly Uri _portal;
 
-    public SingleSignOnClient(Uri portal)
+    /// <param name="browser">A client of the portal that keeps cookies (<see cref="TestInfrastructure.PortalApiFactory.Browser"/>); the provider's go in the same jar.</param>
+    public SingleSignOnClient(HttpClient browser)
     {
-        _portal = portal;
-        Http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, CookieContainer = _cookies, UseCookies = true })
-        {
-            BaseAddress = portal,
-            Timeout = TimeSpan.FromSeconds(60),
-        };
+        Http = browser;
+        _portal = browser.BaseAddress!;
     }
 
     /// <summary>Sends the portal's cookies (the session, once signed in).</summary>
@@ -35,7 +31,7 @@ public sealed partial class SingleSignOnClient : IDisposable
         form.Success.ShouldBeTrue("the sign-in page offers single sign-on");
         using var start = await Http.PostAsync(new Uri(_portal, WebUtility.HtmlDecode(form.Groups["action"].Value)), new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(AntiforgeryField().Match(form.Value).Groups["token"].Value),
+            ["__RequestVerificationToken"] = TestInfrastructure.PortalApiFactory.AntiforgeryToken(form.Value),
             ["returnUrl"] = returnUrl,
         }), Ct);
         start.StatusCode.ShouldBe(HttpStatusCode.Redirect, await start.Content.ReadAsStringAsync(Ct));
@@ -76,9 +72,6 @@ public sealed partial class SingleSignOnClient : IDisposable
 
     [GeneratedRegex("""<form method="post" action="(?<action>[^"]+)" id="signin-sso-form">.*?</form>""", RegexOptions.Singleline)]
     private static partial Regex SingleSignOnForm();
-
-    [GeneratedRegex("""name="__RequestVerificationToken" value="(?<token>[^"]+)""")]
-    private static partial Regex AntiforgeryField();
 
     [GeneratedRegex("""name="returnUrl" value="(?<url>[^"]+)""")]
     private static partial Regex ProviderReturnUrl();

@@ -53,11 +53,7 @@ public class SingleSignOnPortal<TPortal> : IAsyncLifetime
         return user;
     }
 
-    public SingleSignOnClient Browser()
-    {
-        using var client = Portal.Anonymous();
-        return new SingleSignOnClient(client.BaseAddress!);
-    }
+    public SingleSignOnClient Browser() => new(Portal.Browser());
 
     public async ValueTask DisposeAsync()
     {

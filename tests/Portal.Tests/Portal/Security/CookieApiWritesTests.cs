@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.RegularExpressions;
 using Portal.Tests.TestInfrastructure;
 using static Portal.Tests.TestInfrastructure.ApiTestExtensions;
 using static Portal.Tests.TestInfrastructure.PortalApiFactory;
@@ -11,7 +10,7 @@ namespace Portal.Tests.Portal.Security;
 /// Issue 18: a write to the API authenticated by the pages' cookie needs the antiforgery token and, when the browser
 /// names one, the portal's own origin; bearer-token clients and reads are unaffected. Refusals change nothing.
 /// </summary>
-public sealed partial class CookieApiWritesTests(PortalApiFactory portal) : IClassFixture<PortalApiFactory>
+public sealed class CookieApiWritesTests(PortalApiFactory portal) : IClassFixture<PortalApiFactory>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -51,7 +50,7 @@ public sealed partial class CookieApiWritesTests(PortalApiFactory portal) : ICla
 
         using var request = CreateRequest();
         request.Headers.Add("Origin", browser.BaseAddress!.GetLeftPart(UriPartial.Authority));
-        request.Headers.Add("RequestVerificationToken", Antiforgery().Match(page).Groups["token"].Value);
+        request.Headers.Add("RequestVerificationToken", PortalApiFactory.AntiforgeryToken(page));
         using var response = await browser.SendAsync(request, Ct);
 
         response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
@@ -80,15 +79,9 @@ public sealed partial class CookieApiWritesTests(PortalApiFactory portal) : ICla
     /// <summary>Signed in with the cookie the pages use (Identity's <c>useCookies</c> login), as a browser holds it.</summary>
     private async Task<HttpClient> CookieClientAsync()
     {
-        var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
-        {
-            BaseAddress = portal.Anonymous().BaseAddress,
-        };
+        var client = portal.Browser();
         using var login = await client.PostAsJsonAsync("/api/v1/auth/login?useCookies=true", new { email = AcmeMember, password = PortalApiFactory.Password }, Ct);
         login.StatusCode.ShouldBe(HttpStatusCode.OK);
         return client;
     }
-
-    [GeneratedRegex("""name="__RequestVerificationToken" value="(?<token>[^"]+)""")]
-    private static partial Regex Antiforgery();
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.RegularExpressions;
 using Portal.Tests.TestInfrastructure;
 using static Portal.Tests.TestInfrastructure.ApiTestExtensions;
 using static Portal.Tests.TestInfrastructure.PortalApiFactory;
@@ -12,7 +11,7 @@ namespace Portal.Tests.Portal.Security;
 /// creations and retries per user; each refusal is a 429 with <c>Retry-After</c>, problem+json on the API. Every test
 /// has a portal of its own (the counts live in it) with limits small enough to reach.
 /// </summary>
-public sealed partial class ThrottlingTests
+public sealed class ThrottlingTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -64,10 +63,7 @@ public sealed partial class ThrottlingTests
     public async Task TheSignInPage_IsThrottledPerAccount_AndSaysWhenToTryAgain()
     {
         await using var portal = Portal(("Throttling:SignInPerAccount:PermitLimit", "2"));
-        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
-        {
-            BaseAddress = portal.Anonymous().BaseAddress,
-        };
+        using var client = portal.Browser();
         var statuses = new List<HttpStatusCode>();
         var last = "";
         for (var i = 0; i < 3; i++)
@@ -76,7 +72,7 @@ public sealed partial class ThrottlingTests
             using var posted = await client.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
             {
                 ["_handler"] = "signin",
-                ["__RequestVerificationToken"] = Antiforgery().Match(form).Groups["token"].Value,
+                ["__RequestVerificationToken"] = PortalApiFactory.AntiforgeryToken(form),
                 ["Input.Email"] = AcmeMember,
                 ["Input.Password"] = "Wrong-pass-1",
             }), Ct);
@@ -133,7 +129,4 @@ public sealed partial class ThrottlingTests
 
         return portal;
     }
-
-    [GeneratedRegex("""name="__RequestVerificationToken" value="(?<token>[^"]+)""")]
-    private static partial Regex Antiforgery();
 }
