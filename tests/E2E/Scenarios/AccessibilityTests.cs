@@ -45,6 +45,16 @@ public sealed class AccessibilityTests(PortalFixture fixture)
             await OpenAndCheckAsync(page, $"/workspaces/{failed}", "member a workspace in error", async () =>
                 await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Retry" })).ToBeVisibleAsync(new() { Timeout = 30_000 }));
 
+            // The app bar's menus, open.
+            await page.Locator("#notification-bell").ClickAsync();
+            await Expect(page.Locator("#notification-list")).ToBeVisibleAsync();
+            await CheckAsync(page, "member the notification list open");
+            await page.Keyboard.PressAsync("Escape");
+            await page.Locator("#user-menu-button").ClickAsync();
+            await Expect(page.Locator("#user-menu")).ToBeVisibleAsync();
+            await CheckAsync(page, "member the account menu open");
+            await page.Keyboard.PressAsync("Escape");
+
             // The dark theme has colours of its own to get right; it lasts as long as the page's circuit.
             await DarkAsync(page);
             await CheckAsync(page, "member a workspace in error, dark theme");

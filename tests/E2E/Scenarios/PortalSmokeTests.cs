@@ -30,6 +30,12 @@ public sealed partial class PortalSmokeTests(PortalFixture fixture)
         await Expect(shell.WorkspacesLink).ToBeVisibleAsync();
         await Expect(shell.WorkspacesLink).ToHaveClassAsync(new Regex("active"));
 
+        // On a wide screen the drawer is open beside the page; the toggle closes it and opens it again.
+        await shell.NavigationToggle.ClickAsync();
+        await Expect(shell.WorkspacesLink).ToBeHiddenAsync();
+        await shell.NavigationToggle.ClickAsync();
+        await Expect(shell.WorkspacesLink).ToBeVisibleAsync();
+
         await _evidence.ScreenshotAsync(shell.Page, "home-light");
         browserErrors.Errors.ShouldBeEmpty();
     }
@@ -77,6 +83,11 @@ public sealed partial class PortalSmokeTests(PortalFixture fixture)
         await shell.NavigationToggle.ClickAsync();
         await Expect(shell.WorkspacesLink).ToBeInViewportAsync();
         await _evidence.ScreenshotAsync(shell.Page, "phone-navigation");
+
+        // Choosing a link goes there and closes the drawer again, so it does not cover the page.
+        await shell.WorkspacesLink.ClickAsync();
+        await Expect(new WorkspacesListPage(shell.Page).Heading).ToHaveTextAsync("Workspaces");
+        await Expect(shell.WorkspacesLink).Not.ToBeInViewportAsync();
         browserErrors.Errors.ShouldBeEmpty();
     }
 

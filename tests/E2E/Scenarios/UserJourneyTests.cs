@@ -136,9 +136,10 @@ public sealed class UserJourneyTests(UserJourneyFixture fixture) : IClassFixture
 
         // The list shows the same status, and the bell lists what happened.
         await workspace.NotificationBell.ClickAsync();
-        await Expect(page.Locator(".mud-popover-open .notification-item").First).ToBeVisibleAsync();
+        await Expect(page.Locator("#notification-list:popover-open .notification-item").First).ToBeVisibleAsync();
         await _evidence.ScreenshotAsync(page, "notifications");
         await page.Keyboard.PressAsync("Escape");
+        await Expect(page.Locator("#notification-list")).ToBeHiddenAsync();
 
         // The same page in the dark theme.
         await new ShellPage(page).ToggleThemeAsync("dark");

@@ -4,10 +4,10 @@ using MudBlazor;
 namespace Portal.Components.Shared;
 
 /// <summary>
-/// MudBlazor's text and icon styles as plain HTML, for the parts of a page repeated per step or event.
-/// Each <c>MudText</c> or <c>MudIcon</c> is a component, and a circuit keeps every component's render trees in
-/// server memory for as long as the page is open: the workspace page had ~150 of them (issue 4 asks for under
-/// 500 KB per circuit). The markup is what those components render, so the theme styles it the same way.
+/// MudBlazor's looks as plain HTML, for the shell and the parts of a page that only show something. Each MudBlazor
+/// component is a component, and a circuit keeps every component's render trees in server memory for as long as the
+/// page is open (issue 18: at most 300 KB per idle circuit, docs/benchmarks.md §6). The markup is what those
+/// components render, so the theme styles it the same way; what needs a component's behaviour stays one.
 /// </summary>
 public static class PlainMarkup
 {
@@ -25,7 +25,7 @@ public static class PlainMarkup
             classes += " mud-typography-gutterbottom";
         }
 
-        return extra is null ? classes : $"{classes} {extra}";
+        return With(classes, extra);
     }
 
     /// <summary>The SVG <c>MudIcon</c> renders, decorative (hidden from assistive technology) like ours all are.</summary>
@@ -39,7 +39,7 @@ public static class PlainMarkup
         };
         classes += $" mud-icon-size-{Name(size)}";
         builder.OpenElement(0, "svg");
-        builder.AddAttribute(1, "class", extra is null ? classes : $"{classes} {extra}");
+        builder.AddAttribute(1, "class", With(classes, extra));
         builder.AddAttribute(2, "focusable", "false");
         builder.AddAttribute(3, "viewBox", "0 0 24 24");
         builder.AddAttribute(4, "aria-hidden", "true");
@@ -47,6 +47,81 @@ public static class PlainMarkup
         builder.AddMarkupContent(6, svg);
         builder.CloseElement();
     };
+
+    /// <summary>The classes <c>MudButton</c> puts on its button.</summary>
+    public static string ButtonClasses(Variant variant, Color color, string? extra = null)
+    {
+        var kind = $"mud-button-{Name(variant)}";
+        var classes = $"mud-button-root mud-button {kind} {kind}-{Name(color)} {kind}-size-medium";
+        return With(classes, extra);
+    }
+
+    /// <summary>The icon before a button's label, as <c>MudButton</c>'s <c>StartIcon</c> renders it.</summary>
+    public static RenderFragment ButtonIcon(string svg) => builder =>
+    {
+        builder.OpenElement(0, "span");
+        builder.AddAttribute(1, "class", "mud-button-icon-start mud-button-icon-size-medium");
+        builder.AddContent(2, Icon(svg, Color.Inherit));
+        builder.CloseElement();
+    };
+
+    /// <summary>
+    /// What <c>MudAlert</c> renders: the severity's icon and <paramref name="message"/>. <paramref name="id"/>,
+    /// <paramref name="role"/> and <paramref name="testId"/> go on the alert's element when given.
+    /// </summary>
+    public static RenderFragment Alert(
+        Severity severity, RenderFragment message, string? id = null, string? role = null, string? extra = null,
+        bool outlined = false, bool dense = false, string? testId = null) => builder =>
+    {
+        var classes = $"mud-alert mud-alert-{(outlined ? "outlined" : "text")}-{Name(severity)}{(dense ? " mud-dense" : "")} mud-elevation-0";
+        builder.OpenElement(0, "div");
+        builder.AddAttribute(1, "id", id);
+        builder.AddAttribute(2, "role", role);
+        builder.AddAttribute(3, "data-testid", testId);
+        builder.AddAttribute(4, "class", With(classes, extra));
+        builder.OpenElement(5, "div");
+        builder.AddAttribute(6, "class", "mud-alert-position justify-start");
+        builder.OpenElement(7, "div");
+        builder.AddAttribute(8, "class", "mud-alert-icon mud-alert-icon-left");
+        builder.AddContent(9, Icon(AlertIcon(severity), Color.Inherit));
+        builder.CloseElement();
+        builder.OpenElement(10, "div");
+        builder.AddAttribute(11, "class", "mud-alert-message");
+        builder.AddContent(12, message);
+        builder.CloseElement();
+        builder.CloseElement();
+        builder.CloseElement();
+    };
+
+    /// <summary>The classes and icon of a filled <c>MudChip</c>.</summary>
+    public static RenderFragment Chip(string text, Color color, string svg, Size size = Size.Small, string? extra = null, string? status = null) => builder =>
+    {
+        var classes = $"mud-chip mud-chip-filled mud-chip-size-{Name(size)} mud-chip-color-{Name(color)}";
+        builder.OpenElement(0, "div");
+        builder.AddAttribute(1, "class", "mud-chip-container");
+        builder.OpenElement(2, "div");
+        builder.AddAttribute(3, "class", With(classes, extra));
+        builder.AddAttribute(4, "data-status", status);
+        builder.AddContent(5, Icon(svg, Color.Inherit, Size.Small, "mud-chip-icon"));
+        builder.OpenElement(6, "span");
+        builder.AddAttribute(7, "class", "mud-chip-content");
+        builder.AddContent(8, text);
+        builder.CloseElement();
+        builder.CloseElement();
+        builder.CloseElement();
+    };
+
+    // The icons MudAlert shows for each severity.
+    private static string AlertIcon(Severity severity) => severity switch
+    {
+        Severity.Info => Icons.Material.Outlined.Info,
+        Severity.Success => Icons.Custom.Uncategorized.AlertSuccess,
+        Severity.Warning => Icons.Material.Outlined.ReportProblem,
+        Severity.Error => Icons.Material.Filled.ErrorOutline,
+        _ => Icons.Material.Outlined.EventNote,
+    };
+
+    private static string With(string classes, string? extra) => extra is null ? classes : $"{classes} {extra}";
 
     // MudBlazor's class names are the enum members' names in lowercase (body2, error, small).
     private static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();

@@ -69,6 +69,7 @@ public sealed partial class NotificationBell : IDisposable
         StateHasChanged();
     }
 
+    // Also the bell's click: opening the list shows what is current, whatever the last live update was.
     private async Task LoadAsync()
     {
         if (_user is null)
@@ -82,15 +83,6 @@ public sealed partial class NotificationBell : IDisposable
         if (version == _loadVersion)
         {
             _list = list;
-        }
-    }
-
-    // Opening the list shows what is current, whatever the last live update was.
-    private async Task OpenChangedAsync(bool open)
-    {
-        if (open)
-        {
-            await LoadAsync();
         }
     }
 

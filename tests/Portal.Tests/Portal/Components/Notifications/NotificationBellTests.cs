@@ -3,7 +3,6 @@ using Bunit;
 using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor;
 using Portal.Features.Notifications;
 using Portal.Tests.Core.Notifications;
 using Portal.Tests.TestInfrastructure;
@@ -30,7 +29,6 @@ public sealed class NotificationBellTests
             new Claim(PortalClaims.Tenant, "acme"));
         // The bell subscribes to live updates only once interactive, as on a circuit.
         ctx.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
-        var popovers = ctx.Render<MudPopoverProvider>();
         var bell = ctx.Render<NotificationBell>();
         Button(bell).GetAttribute("aria-label").ShouldBe("Notifications: no unread notifications");
 
@@ -41,8 +39,10 @@ public sealed class NotificationBellTests
         bell.Find(".mud-badge").TextContent.Trim().ShouldBe("1");
 
         Button(bell).Click();
-        // The list opens in the popover layer, outside the bell's own markup.
-        var item = popovers.WaitForElement(".notification-item.notification-unread");
+        // The list is the browser's popover: its button closes it, and tells the bell which one was chosen.
+        var item = bell.WaitForElement("#notification-list .notification-item.notification-unread");
+        item.GetAttribute("popovertarget").ShouldBe("notification-list");
+        item.GetAttribute("popovertargetaction").ShouldBe("hide");
         item.TextContent.ShouldContain($"{workspace.Name} could not be provisioned");
         item.Click();
 
