@@ -6,6 +6,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Provisioning.Core.Templates;
 using Provisioning.Core.Steps;
 
 namespace Provisioning.Benchmarks;
@@ -171,9 +172,9 @@ internal static partial class ApiBenchmark
         using var json = JsonDocument.Parse(body);
         var status = json.RootElement.GetProperty("status").GetString();
         var steps = json.RootElement.GetProperty("steps").GetArrayLength();
-        if (status != "ready" || steps != ProvisioningPlans.Vm.Count)
+        if (status != "ready" || steps != TemplateCatalog.BuiltInPlan("vm").Count)
         {
-            throw new InvalidOperationException($"Expected a ready workspace with {ProvisioningPlans.Vm.Count} steps: {Encoding.UTF8.GetString(body)}");
+            throw new InvalidOperationException($"Expected a ready workspace with {TemplateCatalog.BuiltInPlan("vm").Count} steps: {Encoding.UTF8.GetString(body)}");
         }
 
         return body.Length;

@@ -308,7 +308,7 @@ internal static class EngineBenchmark
             }
 
             var sha = await FileReleaseStore.HashFileAsync(target, cancellationToken);
-            db.Releases.Add(new Release("ubuntu-vm", "24.04", ReleaseTemplate.Vm, ArtifactFileName, sha, 1, 1));
+            db.Releases.Add(new Release("ubuntu-vm", "24.04", "vm", ArtifactFileName, sha, 1, 1));
             await db.SaveChangesAsync(cancellationToken);
         }
     }

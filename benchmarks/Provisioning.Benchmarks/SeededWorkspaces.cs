@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Provisioning.Core.Templates;
 using Provisioning.Core.Persistence;
 using Provisioning.Core.Steps;
 using Provisioning.Core.Workspaces;
@@ -33,8 +34,8 @@ internal static class SeededWorkspaces
             for (var i = start; i < Math.Min(count, start + batchSize); i++)
             {
                 var now = TimeProvider.System.GetUtcNow();
-                var w = Workspace.Request(Tenant, Member, $"bench-{i:D5}", Release, new WorkspaceSize(1, 1), ProvisioningPlans.Vm, now);
-                foreach (var step in ProvisioningPlans.Vm)
+                var w = Workspace.Request(Tenant, Member, $"bench-{i:D5}", Release, new WorkspaceSize(1, 1), TemplateCatalog.BuiltInPlan("vm"), now);
+                foreach (var step in TemplateCatalog.BuiltInPlan("vm"))
                 {
                     w.StartStep(step, now);
                     now += stepTime;

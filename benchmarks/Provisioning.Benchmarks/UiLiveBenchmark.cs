@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Playwright;
+using Provisioning.Core.Templates;
 using Provisioning.Core;
 using Provisioning.Core.Errors;
 using Provisioning.Core.Persistence;
@@ -174,7 +175,7 @@ internal static class UiLiveBenchmark
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = TimeProvider.System.GetUtcNow();
         var workspace = Workspace.Request(SeededWorkspaces.Tenant, SeededWorkspaces.Member, $"live-{name}", SeededWorkspaces.Release,
-            new WorkspaceSize(1, 1), ProvisioningPlans.Vm, now);
+            new WorkspaceSize(1, 1), TemplateCatalog.BuiltInPlan("vm"), now);
         workspace.StartStep(StepNames.ValidateRequest, now);
         workspace.CompleteStep(StepNames.ValidateRequest, now);
         workspace.StartStep(StepNames.CloneVm, now);

@@ -17,6 +17,10 @@ using Provisioning.Core.Releases;
 using Provisioning.Core.Scheduling;
 using Provisioning.Core.Simulator;
 using Provisioning.Core.Steps;
+using Provisioning.Core.Steps.Commands;
+using Provisioning.Core.Steps.Http;
+using Provisioning.Core.Steps.Logs;
+using Provisioning.Core.Templates;
 using Provisioning.Core.Steps.App;
 using Provisioning.Core.Steps.Vm;
 using Provisioning.Core.TenantDatabases;
@@ -51,6 +55,18 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<IFaultInjector>(sp => sp.GetRequiredService<SimulatedInfrastructure>());
         services.AddSingleton<Readiness>();
         services.AddProvisioningSteps();
+        services.AddOptions<TemplateOptions>().BindConfiguration(TemplateOptions.Section);
+        services.AddSingleton<TemplateCatalog>();
+        services.AddOptions<StepLogOptions>().BindConfiguration(StepLogOptions.Section)
+            .Validate(o => o.MaxLinesPerStep is >= 10 and <= 1_000_000, "Provisioning:Logs:MaxLinesPerStep must be between 10 and 1000000.")
+            .ValidateOnStart();
+        services.AddSingleton<IStepLog, PersistedStepLog>();
+        services.AddSingleton<CommandRunner>();
+        services.AddSingleton<StepOutputStore>();
+        services.AddHttpClient(HttpStep.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<Func<TemplateStep, HttpAction, HttpStep>>(sp => (step, action) => new HttpStep(
+            step, action, sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IStepLog>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<StepCatalog>();
         services.AddSingleton<StepRetryPolicy>();
         services.AddSingleton<ProvisioningEngine>();
@@ -82,7 +98,10 @@ public static class ProvisioningServiceCollectionExtensions
         _ = services.GetRequiredService<IOptions<SimulatorOptions>>().Value;
         _ = services.GetRequiredService<IOptions<MailOptions>>().Value;
         _ = services.GetRequiredService<IOptions<PortalLinkOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<StepLogOptions>>().Value;
         services.GetRequiredService<DataDirectory>().EnsureWritable();
+        // Reads every template file: one that is broken stops the start here, naming the file, line and rule.
+        _ = services.GetRequiredService<StepCatalog>();
     });
 
     /// <summary>

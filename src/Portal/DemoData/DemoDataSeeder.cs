@@ -30,11 +30,11 @@ internal sealed class DemoDataSeeder(IReleaseStore releases, IServiceScopeFactor
 
     private static readonly DemoRelease[] Releases =
     [
-        new("demo-app", "1.0.0", ReleaseTemplate.App, "demo-app-1.0.0.json", Ship: true, Checksum: null, 2, 4),
-        new("demo-app", "1.1.0", ReleaseTemplate.App, "demo-app-1.1.0.json", Ship: true, Checksum: PublishedButWrongChecksum, 2, 4),
-        new("demo-app", "2.0.0", ReleaseTemplate.App, "demo-app-2.0.0.json", Ship: false, Checksum: null, 2, 4),
-        new("slow-app", "1.0.0", ReleaseTemplate.App, "slow-app-1.0.0.json", Ship: true, Checksum: null, 1, 2),
-        new("ubuntu-vm", "24.04", ReleaseTemplate.Vm, "ubuntu-vm-24.04.json", Ship: true, Checksum: null, 2, 8),
+        new("demo-app", "1.0.0", "app", "demo-app-1.0.0.json", Ship: true, Checksum: null, 2, 4),
+        new("demo-app", "1.1.0", "app", "demo-app-1.1.0.json", Ship: true, Checksum: PublishedButWrongChecksum, 2, 4),
+        new("demo-app", "2.0.0", "app", "demo-app-2.0.0.json", Ship: false, Checksum: null, 2, 4),
+        new("slow-app", "1.0.0", "app", "slow-app-1.0.0.json", Ship: true, Checksum: null, 1, 2),
+        new("ubuntu-vm", "24.04", "vm", "ubuntu-vm-24.04.json", Ship: true, Checksum: null, 2, 8),
     ];
 
     public async Task SeedAsync(ProvisioningDbContext db, CancellationToken cancellationToken)
@@ -102,5 +102,5 @@ internal sealed class DemoDataSeeder(IReleaseStore releases, IServiceScopeFactor
         }
     }
 
-    private sealed record DemoRelease(string Name, string Version, ReleaseTemplate Template, string Artifact, bool Ship, string? Checksum, int Cpu, int MemoryGb);
+    private sealed record DemoRelease(string Name, string Version, string Template, string Artifact, bool Ship, string? Checksum, int Cpu, int MemoryGb);
 }

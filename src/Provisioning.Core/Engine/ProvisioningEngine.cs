@@ -5,6 +5,7 @@ using Provisioning.Core.Persistence;
 using Provisioning.Core.Releases;
 using Provisioning.Core.Simulator;
 using Provisioning.Core.Steps;
+using Provisioning.Core.Templates;
 using Provisioning.Core.Workspaces;
 
 namespace Provisioning.Core.Engine;
@@ -17,7 +18,9 @@ namespace Provisioning.Core.Engine;
 /// </summary>
 public sealed partial class ProvisioningEngine(
     IDbContextFactory<ProvisioningDbContext> dbFactory,
+    TemplateCatalog templates,
     StepCatalog steps,
+    StepOutputStore outputStore,
     StepRetryPolicy retryPolicy,
     IFaultInjector faults,
     TimeProvider time,
@@ -37,10 +40,10 @@ public sealed partial class ProvisioningEngine(
             return;
         }
 
-        var release = await db.Releases.AsNoTracking().SingleAsync(r => r.Id == workspace.ReleaseId, cancellationToken);
+        var run = await RunOfAsync(db, workspace, cancellationToken);
         if (workspace.Status == WorkspaceStatus.Deprovisioning)
         {
-            await DeprovisionAsync(db, workspace, release, cancellationToken);
+            await DeprovisionAsync(db, run, cancellationToken);
             return;
         }
 
@@ -57,12 +60,12 @@ public sealed partial class ProvisioningEngine(
         });
         if (attempt.Phase == AttemptPhase.Running)
         {
-            await RunForwardAsync(db, workspace, release, cancellationToken);
+            await RunForwardAsync(db, run, cancellationToken);
         }
 
         if (attempt.Phase == AttemptPhase.Compensating)
         {
-            await CompensateAsync(db, workspace, release, cancellationToken);
+            await CompensateAsync(db, run, cancellationToken);
             workspace.FailAttempt(time.GetUtcNow());
             await db.SaveChangesAsync(cancellationToken);
             LogAttemptFailed(attempt.ErrorCode!, attempt.FailedStep!);
@@ -95,15 +98,16 @@ public sealed partial class ProvisioningEngine(
     }
 
     /// <summary>Runs the remaining steps; a step that fails for good turns the attempt to compensating, and this returns.</summary>
-    private async Task RunForwardAsync(ProvisioningDbContext db, Workspace workspace, Release release, CancellationToken cancellationToken)
+    private async Task RunForwardAsync(ProvisioningDbContext db, Run run, CancellationToken cancellationToken)
     {
+        var workspace = run.Workspace;
         var resources = await db.Resources.Where(r => r.WorkspaceId == workspace.Id).ToListAsync(cancellationToken);
-        var remaining = workspace.Steps.OrderBy(s => s.Order).Where(s => !s.HasSucceeded).Select(s => steps[s.Name]).ToList();
+        var remaining = workspace.Steps.OrderBy(s => s.Order).Where(s => !s.HasSucceeded).Select(s => steps[run.Template, s.Name]).ToList();
 
         // Each commit ends one step and starts the next, so a stop leaves exactly one step running.
         if (remaining.Count > 0)
         {
-            Begin(workspace, release, remaining[0], resources);
+            Begin(run, remaining[0], resources);
         }
         else
         {
@@ -114,9 +118,10 @@ public sealed partial class ProvisioningEngine(
         for (var i = 0; i < remaining.Count; i++)
         {
             var step = remaining[i];
+            StepOutputs produced = StepOutputs.None;
             try
             {
-                await ExecuteWithRetriesAsync(db, workspace, step, Context(workspace, release, step.Name, cancellationToken), cancellationToken);
+                produced = await ExecuteWithRetriesAsync(db, run, step, cancellationToken);
             }
             catch (ProgressNotSavedException e)
             {
@@ -133,10 +138,12 @@ public sealed partial class ProvisioningEngine(
                 return;
             }
 
+            // What the step produced is saved with its success, in one commit.
+            outputStore.Keep(db, run.Outputs, workspace.Id, step.Name, produced, time.GetUtcNow());
             workspace.CompleteStep(step.Name, time.GetUtcNow());
             if (i + 1 < remaining.Count)
             {
-                Begin(workspace, release, remaining[i + 1], resources);
+                Begin(run, remaining[i + 1], resources);
             }
             else
             {
@@ -150,11 +157,12 @@ public sealed partial class ProvisioningEngine(
     }
 
     /// <summary>Starts a step and records what it is about to create, in the same commit.</summary>
-    private void Begin(Workspace workspace, Release release, IProvisioningStep step, List<Resource> resources)
+    private void Begin(Run run, IProvisioningStep step, List<Resource> resources)
     {
+        var workspace = run.Workspace;
         var now = time.GetUtcNow();
         workspace.StartStep(step.Name, now);
-        foreach (var planned in step.Resources(Context(workspace, release, step.Name, CancellationToken.None)))
+        foreach (var planned in step.Resources(Context(run, step.Name, CancellationToken.None)))
         {
             var known = resources.Find(r => r.Step == step.Name && r.Kind == planned.Kind && r.ExternalId == planned.ExternalId);
             if (known is null)
@@ -179,10 +187,13 @@ public sealed partial class ProvisioningEngine(
         workspace.CompleteAttempt(time.GetUtcNow());
     }
 
-    private async Task ExecuteWithRetriesAsync(
-        ProvisioningDbContext db, Workspace workspace, IProvisioningStep step, StepContext context, CancellationToken cancellationToken)
+    /// <summary>Runs the step's tries; returns what the successful one produced (a failed try's outputs count for nothing).</summary>
+    private async Task<StepOutputs> ExecuteWithRetriesAsync(ProvisioningDbContext db, Run run, IProvisioningStep step, CancellationToken cancellationToken)
     {
+        var workspace = run.Workspace;
         var record = workspace.Step(step.Name);
+        var context = Context(run, step.Name, cancellationToken);
+        var produced = context.Outputs;
 
         // After a restart during a backoff, wait out what is left of it before trying again.
         if (record.NextRetryAt is { } due && due > time.GetUtcNow())
@@ -191,7 +202,7 @@ public sealed partial class ProvisioningEngine(
         }
 
         var maxAttempts = retryPolicy.MaxAttempts(step.Name);
-        await retryPolicy.ExecuteAsync(step.Name, record.RetryCount, async retry =>
+        await retryPolicy.ExecuteAsync(step.Name, run.Template.Step(step.Name)?.Timeout, record.RetryCount, async retry =>
         {
             workspace.ScheduleStepRetry(step.Name, retry.Error, retry.Delay, maxAttempts, time.GetUtcNow());
             try
@@ -208,8 +219,10 @@ public sealed partial class ProvisioningEngine(
         }, async token =>
         {
             await faults.BeforeAsync(step.Name, FaultPhase.Execute, token);
-            await step.ExecuteAsync(context with { CancellationToken = token });
+            produced = context.Outputs.ForTry();
+            await step.ExecuteAsync(context with { RetryCount = record.RetryCount, Outputs = produced, CancellationToken = token });
         }, cancellationToken);
+        return produced;
     }
 
     /// <summary>
@@ -219,12 +232,13 @@ public sealed partial class ProvisioningEngine(
     /// one that was being compensated. A compensation that fails leaves its resources orphaned, for a platform admin,
     /// and is logged at Critical (AC-3.6.4).
     /// </summary>
-    private async Task CompensateAsync(ProvisioningDbContext db, Workspace workspace, Release release, CancellationToken cancellationToken)
+    private async Task CompensateAsync(ProvisioningDbContext db, Run run, CancellationToken cancellationToken)
     {
+        var workspace = run.Workspace;
         while (workspace.ActiveAttempt!.CompensatingStep is { } name)
         {
             var record = workspace.Step(name);
-            var step = steps[name];
+            var step = steps[run.Template, name];
             var resources = await ResourcesAsync(db, workspace.Id, name, ResourceState.Active, cancellationToken);
             if (record.Status == StepStatus.Pending || (step.OnFailure == ResourcePolicy.Retain && resources.Count == 0))
             {
@@ -241,7 +255,7 @@ public sealed partial class ProvisioningEngine(
                 continue;
             }
 
-            await UndoStepAsync(db, workspace, release, step, resources,
+            await UndoStepAsync(db, run, step, resources,
                 () => workspace.RevertStep(name, resources, time.GetUtcNow()), cancellationToken);
         }
     }
@@ -251,8 +265,9 @@ public sealed partial class ProvisioningEngine(
     /// resources are released goes back to pending in the same commit, so after a stop the deletion carries on with
     /// the steps still holding something, and releases nothing twice.
     /// </summary>
-    private async Task DeprovisionAsync(ProvisioningDbContext db, Workspace workspace, Release release, CancellationToken cancellationToken)
+    private async Task DeprovisionAsync(ProvisioningDbContext db, Run run, CancellationToken cancellationToken)
     {
+        var workspace = run.Workspace;
         using var scope = logger.BeginScope(new Dictionary<string, object>
         {
             ["CorrelationId"] = workspace.CorrelationId ?? Guid.Empty,
@@ -260,7 +275,7 @@ public sealed partial class ProvisioningEngine(
         });
         foreach (var record in workspace.Steps.OrderByDescending(s => s.Order).ToList())
         {
-            var step = steps[record.Name];
+            var step = steps[run.Template, record.Name];
             var resources = (await ResourcesAsync(db, workspace.Id, step.Name, ResourceState.Active, cancellationToken))
                 .Concat(await ResourcesAsync(db, workspace.Id, step.Name, ResourceState.Retained, cancellationToken))
                 .ToList();
@@ -269,7 +284,7 @@ public sealed partial class ProvisioningEngine(
                 continue;
             }
 
-            await UndoStepAsync(db, workspace, release, step, resources,
+            await UndoStepAsync(db, run, step, resources,
                 () => workspace.ReleaseStepResources(step.Name, resources, time.GetUtcNow()), cancellationToken);
         }
 
@@ -292,8 +307,8 @@ public sealed partial class ProvisioningEngine(
         }
 
         var workspace = (await db.LoadWorkspaceAsync(orphan.WorkspaceId, cancellationToken))!;
-        var release = await db.Releases.AsNoTracking().SingleAsync(r => r.Id == workspace.ReleaseId, cancellationToken);
-        var step = steps[orphan.Step];
+        var run = await RunOfAsync(db, workspace, cancellationToken);
+        var step = steps[run.Template, orphan.Step];
         var orphans = await ResourcesAsync(db, workspace.Id, step.Name, ResourceState.Orphaned, cancellationToken);
         using var scope = logger.BeginScope(new Dictionary<string, object>
         {
@@ -303,7 +318,7 @@ public sealed partial class ProvisioningEngine(
         try
         {
             await faults.BeforeAsync(step.Name, FaultPhase.Compensate, cancellationToken);
-            await step.CompensateAsync(Context(workspace, release, step.Name, cancellationToken));
+            await step.CompensateAsync(Context(run, step.Name, cancellationToken));
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -314,6 +329,7 @@ public sealed partial class ProvisioningEngine(
             return (orphan, error);
         }
 
+        outputStore.Forget(db, run.Outputs, step.Name);
         workspace.CleanOrphans(step.Name, orphans, actor, time.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
         LogReleased(step.Name, orphans.Count);
@@ -321,13 +337,13 @@ public sealed partial class ProvisioningEngine(
     }
 
     private async Task UndoStepAsync(
-        ProvisioningDbContext db, Workspace workspace, Release release, IProvisioningStep step, IReadOnlyList<Resource> resources,
-        Action recordUndone, CancellationToken cancellationToken)
+        ProvisioningDbContext db, Run run, IProvisioningStep step, IReadOnlyList<Resource> resources, Action recordUndone, CancellationToken cancellationToken)
     {
+        var workspace = run.Workspace;
         try
         {
             await faults.BeforeAsync(step.Name, FaultPhase.Compensate, cancellationToken);
-            await step.CompensateAsync(Context(workspace, release, step.Name, cancellationToken));
+            await step.CompensateAsync(Context(run, step.Name, cancellationToken));
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -338,6 +354,7 @@ public sealed partial class ProvisioningEngine(
         }
 
         // Outside the catch: failing to save is the engine's failure, not the infrastructure's, and orphans nothing.
+        outputStore.Forget(db, run.Outputs, step.Name);
         recordUndone();
         await db.SaveChangesAsync(cancellationToken);
         LogReleased(step.Name, resources.Count);
@@ -358,9 +375,23 @@ public sealed partial class ProvisioningEngine(
     private static Task<List<Resource>> ResourcesAsync(ProvisioningDbContext db, Guid workspaceId, string step, ResourceState state, CancellationToken cancellationToken) =>
         db.Resources.Where(r => r.WorkspaceId == workspaceId && r.Step == step && r.State == state).ToListAsync(cancellationToken);
 
-    private static StepContext Context(Workspace workspace, Release release, string step, CancellationToken cancellationToken) =>
-        new(workspace.Id, workspace.TenantId, workspace.Name, workspace.Cpu, workspace.MemoryGb, release,
-            workspace.CorrelationId ?? Guid.Empty, step, workspace.Step(step).StartedAt ?? default, cancellationToken);
+    /// <summary>What a run of the engine on one workspace works with: its release, template and outputs so far.</summary>
+    private async Task<Run> RunOfAsync(ProvisioningDbContext db, Workspace workspace, CancellationToken cancellationToken)
+    {
+        var release = await db.Releases.AsNoTracking().SingleAsync(r => r.Id == workspace.ReleaseId, cancellationToken);
+        return new Run(workspace, release, templates.Get(release.Template), await outputStore.LoadAsync(db, workspace.Id, cancellationToken));
+    }
+
+    private StepContext Context(Run run, string step, CancellationToken cancellationToken)
+    {
+        var workspace = run.Workspace;
+        return new(workspace.Id, workspace.TenantId, workspace.Name, workspace.Cpu, workspace.MemoryGb, run.Release, run.Template,
+            workspace.CorrelationId ?? Guid.Empty, step, workspace.Step(step).StartedAt ?? default,
+            (workspace.ActiveAttempt ?? workspace.LatestAttempt)?.Number ?? 0, workspace.Step(step).RetryCount,
+            outputStore.For(run.Outputs), cancellationToken);
+    }
+
+    private sealed record Run(Workspace Workspace, Release Release, ProvisioningTemplate Template, List<WorkspaceOutput> Outputs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Step {Step} failed with {ErrorCode} after {RetryCount} retries")]
     private partial void LogStepFailed(string step, string errorCode, int retryCount, Exception exception);

@@ -23,7 +23,7 @@ public sealed class StepRetryPolicy(IOptions<ProvisioningOptions> options, TimeP
 {
     private static readonly ResiliencePropertyKey<RunState> Run = new("provisioning.step-run");
 
-    private readonly ConcurrentDictionary<string, ResiliencePipeline> _pipelines = new();
+    private readonly ConcurrentDictionary<(string Step, TimeSpan? Timeout), ResiliencePipeline> _pipelines = new();
 
     /// <summary>Delay before retry number <paramref name="retryNumber"/> (1-based): base × 2^(n−1), capped.</summary>
     public TimeSpan DelayBefore(string step, int retryNumber)
@@ -37,13 +37,15 @@ public sealed class StepRetryPolicy(IOptions<ProvisioningOptions> options, TimeP
 
     /// <summary>Runs one step's work under its pipeline; throws what the last try threw.</summary>
     /// <param name="step">Step name (settings may differ per step).</param>
+    /// <param name="timeout">The step's own timeout per try (its template's); null: <c>Provisioning:StepTimeout</c>.</param>
     /// <param name="retriesAlreadyMade">Retries persisted before a restart; they count against the budget.</param>
     /// <param name="onRetry">Persists and announces the retry before the pipeline waits for it.</param>
     /// <param name="work">The try; its token ends at the per-try timeout or when <paramref name="cancellationToken"/> does.</param>
     public async Task ExecuteAsync(
-        string step, int retriesAlreadyMade, Func<ScheduledRetry, ValueTask> onRetry, Func<CancellationToken, Task> work, CancellationToken cancellationToken)
+        string step, TimeSpan? timeout, int retriesAlreadyMade, Func<ScheduledRetry, ValueTask> onRetry, Func<CancellationToken, Task> work,
+        CancellationToken cancellationToken)
     {
-        var pipeline = _pipelines.GetOrAdd(step, Build);
+        var pipeline = _pipelines.GetOrAdd((step, timeout), Build);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
         {
@@ -56,8 +58,9 @@ public sealed class StepRetryPolicy(IOptions<ProvisioningOptions> options, TimeP
         }
     }
 
-    private ResiliencePipeline Build(string step)
+    private ResiliencePipeline Build((string Step, TimeSpan? Timeout) key)
     {
+        var step = key.Step;
         var maxAttempts = MaxAttempts(step);
         var builder = new ResiliencePipelineBuilder { Name = $"step:{step}", TimeProvider = time };
         if (maxAttempts > 1)
@@ -69,8 +72,12 @@ public sealed class StepRetryPolicy(IOptions<ProvisioningOptions> options, TimeP
                     args.Outcome.Exception is ProvisioningException { IsTransient: true } or TimeoutRejectedException
                     && RetryNumber(args.Context, args.AttemptNumber) < maxAttempts),
                 MaxRetryAttempts = maxAttempts - 1,
+                // The backoff, or longer when the other side asked for more (Retry-After).
                 DelayGenerator = args =>
-                    ValueTask.FromResult<TimeSpan?>(DelayBefore(step, RetryNumber(args.Context, args.AttemptNumber))),
+                {
+                    var backoff = DelayBefore(step, RetryNumber(args.Context, args.AttemptNumber));
+                    return ValueTask.FromResult<TimeSpan?>(args.Outcome.Exception is ProvisioningException { RetryAfter: { } asked } && asked > backoff ? asked : backoff);
+                },
                 OnRetry = args => args.Context.Properties.GetValue(Run, null!).OnRetry(new ScheduledRetry(
                     ProvisioningError.From(args.Outcome.Exception!),
                     RetryNumber(args.Context, args.AttemptNumber),
@@ -78,7 +85,7 @@ public sealed class StepRetryPolicy(IOptions<ProvisioningOptions> options, TimeP
             });
         }
 
-        return builder.AddTimeout(options.Value.StepTimeout).Build();
+        return builder.AddTimeout(key.Timeout ?? options.Value.StepTimeout).Build();
     }
 
     // Polly counts tries from 0 within this run; the retry about to happen is the run's next one overall.

@@ -17,4 +17,7 @@ public sealed class ProvisioningException : Exception
     public CatalogueEntry Entry => ErrorCatalogue.Get(Code);
 
     public bool IsTransient => Entry.IsTransient;
+
+    /// <summary>How long the other side asked to be left alone (an HTTP <c>Retry-After</c>): the next try waits at least this.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

@@ -49,6 +49,10 @@ public abstract class ProvisioningDbContext(DbContextOptions options) : Identity
 
     public DbSet<Resource> Resources => Set<Resource>();
 
+    public DbSet<WorkspaceOutput> Outputs => Set<WorkspaceOutput>();
+
+    public DbSet<StepLogLine> StepLogLines => Set<StepLogLine>();
+
     public DbSet<Notification> Notifications => Set<Notification>();
 
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();

@@ -1,11 +1,5 @@
 namespace Provisioning.Core.Releases;
 
-public enum ReleaseTemplate
-{
-    App,
-    Vm,
-}
-
 /// <summary>
 /// A versioned, provisionable product. It is available when its artifact exists in the release
 /// store and matches <see cref="Sha256"/>.
@@ -16,7 +10,7 @@ public sealed class Release
     {
     }
 
-    public Release(string name, string version, ReleaseTemplate template, string artifactFileName, string sha256, int defaultCpu, int defaultMemoryGb)
+    public Release(string name, string version, string template, string artifactFileName, string sha256, int defaultCpu, int defaultMemoryGb)
     {
         Id = $"{name}@{version}";
         Name = name;
@@ -35,7 +29,8 @@ public sealed class Release
 
     public string Version { get; private set; } = "";
 
-    public ReleaseTemplate Template { get; private set; }
+    /// <summary>The name of the template it provisions with (<c>app</c>, <c>vm</c>, or one of <c>Provisioning:Templates:Directory</c>).</summary>
+    public string Template { get; private set; } = "";
 
     /// <summary>File name inside the release store.</summary>
     public string ArtifactFileName { get; private set; } = "";

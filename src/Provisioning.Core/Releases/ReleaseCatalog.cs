@@ -3,7 +3,7 @@ using Provisioning.Core.Persistence;
 
 namespace Provisioning.Core.Releases;
 
-public sealed record ReleaseView(string Id, string Name, string Version, ReleaseTemplate Template, bool Available, int DefaultCpu, int DefaultMemoryGb, string Sha256);
+public sealed record ReleaseView(string Id, string Name, string Version, string Template, bool Available, int DefaultCpu, int DefaultMemoryGb, string Sha256);
 
 public enum PublishOutcome
 {

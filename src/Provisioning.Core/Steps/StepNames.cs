@@ -1,7 +1,6 @@
-using Provisioning.Core.Releases;
-
 namespace Provisioning.Core.Steps;
 
+/// <summary>The built-in steps' names: what templates use them by (<c>uses: builtin/fetch_release</c>).</summary>
 public static class StepNames
 {
     public const string FetchRelease = "fetch_release";
@@ -16,38 +15,11 @@ public static class StepNames
     public const string ConfigureNetwork = "configure_network";
     public const string PowerOn = "power_on";
     public const string WaitForGuestTools = "wait_for_guest_tools";
-}
 
-/// <summary>The ordered steps of each template (DESIGN §3). The one declaration of the plans.</summary>
-public static class ProvisioningPlans
-{
-    public static readonly IReadOnlyList<string> App =
+    /// <summary>Every built-in step, in the order the built-in templates run them (app's, then vm's).</summary>
+    public static readonly IReadOnlyList<string> BuiltIn =
     [
-        StepNames.FetchRelease,
-        StepNames.CreateTenantDatabase,
-        StepNames.CreateTenantSchema,
-        StepNames.RegisterServices,
-        StepNames.GenerateApiKeys,
-        StepNames.StartRuntime,
-        StepNames.VerifyServices,
+        FetchRelease, CreateTenantDatabase, CreateTenantSchema, RegisterServices, GenerateApiKeys, StartRuntime, VerifyServices,
+        ValidateRequest, CloneVm, ConfigureNetwork, PowerOn, WaitForGuestTools,
     ];
-
-    public static readonly IReadOnlyList<string> Vm =
-    [
-        StepNames.ValidateRequest,
-        StepNames.CloneVm,
-        StepNames.ConfigureNetwork,
-        StepNames.PowerOn,
-        StepNames.WaitForGuestTools,
-        StepNames.VerifyServices,
-    ];
-
-    public static IReadOnlyList<string> For(ReleaseTemplate template) => template switch
-    {
-        ReleaseTemplate.App => App,
-        ReleaseTemplate.Vm => Vm,
-        _ => throw new ArgumentOutOfRangeException(nameof(template), template, "Unknown template."),
-    };
-
-    public static IReadOnlySet<string> AllStepNames { get; } = App.Concat(Vm).ToHashSet(StringComparer.Ordinal);
 }

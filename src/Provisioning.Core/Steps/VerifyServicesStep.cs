@@ -1,15 +1,14 @@
 using Microsoft.Extensions.Options;
 using Provisioning.Core.Engine;
 using Provisioning.Core.Errors;
-using Provisioning.Core.Releases;
 using Provisioning.Core.Simulator;
 using Provisioning.Core.Steps.App;
 
 namespace Provisioning.Core.Steps;
 
 /// <summary>
-/// The last step of both plans: the runtime (app) or the VM (vm) answers, and what the earlier steps
-/// registered is still there. The readiness deadline counts from the step's first start, so a restart
+/// The last step of both built-in templates: the runtime (a template that uses start_runtime) or the VM (one that
+/// uses clone_vm) answers, and what the earlier steps registered is still there. The readiness deadline counts from the step's first start, so a restart
 /// does not extend it.
 /// </summary>
 public sealed class VerifyServicesStep(
@@ -24,7 +23,7 @@ public sealed class VerifyServicesStep(
     public async Task ExecuteAsync(StepContext context)
     {
         var deadline = context.StepStartedAt + options.Value.ReadinessTimeout;
-        if (context.Release.Template == ReleaseTemplate.App)
+        if (context.Template.Uses(StepNames.StartRuntime))
         {
             await readiness.WaitAsync(context.ResourceName("deployment"), deadline, ErrorCatalogue.RuntimeTimeout, context.CancellationToken);
             foreach (var service in RegisterServicesStep.Services)
@@ -33,7 +32,7 @@ public sealed class VerifyServicesStep(
                     ?? throw new ProvisioningException(ErrorCatalogue.ServiceUnavailable, $"The {service} registration of the workspace is missing.");
             }
         }
-        else
+        else if (context.Template.Uses(StepNames.CloneVm))
         {
             await readiness.WaitAsync(context.ResourceName("vm"), deadline, ErrorCatalogue.ToolsTimeout, context.CancellationToken);
             _ = await infrastructure.FindAsync(context.ResourceName("nic"), context.CancellationToken)

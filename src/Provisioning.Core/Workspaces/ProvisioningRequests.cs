@@ -6,6 +6,7 @@ using Provisioning.Core.Persistence;
 using Provisioning.Core.Releases;
 using Provisioning.Core.Scheduling;
 using Provisioning.Core.Steps;
+using Provisioning.Core.Templates;
 
 namespace Provisioning.Core.Workspaces;
 
@@ -22,6 +23,9 @@ public sealed record CreateWorkspace(
 public enum CreateRefusal
 {
     UnknownRelease,
+
+    /// <summary>The release names a template this portal has not loaded (removed from the templates folder).</summary>
+    TemplateNotLoaded,
     NameTaken,
     IdempotencyKeyReused,
 }
@@ -58,6 +62,7 @@ public sealed class ProvisioningRequests(
     IDbContextFactory<ProvisioningDbContext> dbFactory,
     IReleaseStore releases,
     IAttemptQueue queue,
+    TemplateCatalog templates,
     TimeProvider time)
 {
     // Losing the race for a workspace's revision this often in a row is no longer a race: the caller gets a conflict.
@@ -72,6 +77,11 @@ public sealed class ProvisioningRequests(
             return new CreateResult(null, CreateRefusal.UnknownRelease);
         }
 
+        if (templates.Find(release.Template) is not { } template)
+        {
+            return new CreateResult(null, CreateRefusal.TemplateNotLoaded);
+        }
+
         var size = new WorkspaceSize(request.Cpu ?? release.DefaultCpu, request.MemoryGb ?? release.DefaultMemoryGb);
         var hash = RequestHash(request, size);
         if (request.IdempotencyKey is { } key && await ReplayAsync(db, request.RequestedBy, key, hash, cancellationToken) is { } replay)
@@ -80,7 +90,7 @@ public sealed class ProvisioningRequests(
         }
 
         var workspace = Workspace.Request(request.TenantId, request.RequestedBy, request.Name, release.Id, size,
-            ProvisioningPlans.For(release.Template), time.GetUtcNow());
+            template.StepNames.ToList(), time.GetUtcNow());
         db.Workspaces.Add(workspace);
         if (request.IdempotencyKey is { } newKey)
         {
@@ -149,8 +159,9 @@ public sealed class ProvisioningRequests(
             return new RetryResult(null, RetryRefusal.NotInError);
         }
 
+        // A retry that would fail again at once on a missing artifact is refused, when the template fetches one.
         var release = await db.Releases.AsNoTracking().SingleAsync(r => r.Id == workspace.ReleaseId, cancellationToken);
-        if (await releases.CheckAsync(release, cancellationToken) is { } unavailable)
+        if (templates.Find(release.Template)?.Uses(StepNames.FetchRelease) == true && await releases.CheckAsync(release, cancellationToken) is { } unavailable)
         {
             workspace.RejectRetry(unavailable, actor, time.GetUtcNow());
             await db.SaveChangesAsync(cancellationToken);

@@ -72,6 +72,11 @@ public sealed class WorkspaceDetailCache : IDisposable
 
     private void Invalidate(WorkspaceChanged change)
     {
+        if (change.IsStepLog)
+        {
+            return;
+        }
+
         Interlocked.Increment(ref _generations[Stripe(change.WorkspaceId)]);
         _entries.Remove(change.WorkspaceId);
     }

@@ -19,4 +19,7 @@ public static class WorkspaceEventTypes
     public const string DeprovisioningFailed = "deprovisioning.failed";
     public const string Deleted = "workspace.deleted";
     public const string OrphanCleaned = "orphan.cleaned";
+
+    /// <summary>Not an event of the timeline: new lines in a step's log were saved (live updates only, sequence 0).</summary>
+    public const string StepLogAppended = "step.log_appended";
 }

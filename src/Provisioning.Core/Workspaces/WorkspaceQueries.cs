@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Provisioning.Core.Persistence;
+using Provisioning.Core.Templates;
 
 namespace Provisioning.Core.Workspaces;
 
@@ -9,7 +10,7 @@ namespace Provisioning.Core.Workspaces;
 /// Reads workspaces for people: always within one tenant (the context's query filter), a fixed number of
 /// queries per page whatever its size.
 /// </summary>
-public sealed class WorkspaceQueries(IDbContextFactory<ProvisioningDbContext> dbFactory, WorkspaceDetailCache details)
+public sealed class WorkspaceQueries(IDbContextFactory<ProvisioningDbContext> dbFactory, WorkspaceDetailCache details, TemplateCatalog templates)
 {
     public Task<PageOf<WorkspaceSummary>> ListAsync(string tenantId, WorkspaceStatus? status, int page, int pageSize, CancellationToken cancellationToken) =>
         ListAsync(tenantId, status, search: null, page, pageSize, cancellationToken);
@@ -63,7 +64,13 @@ public sealed class WorkspaceQueries(IDbContextFactory<ProvisioningDbContext> db
             return null;
         }
 
-        var detail = Detail(workspace);
+        var outputs = await db.Outputs.AsNoTracking()
+            .Where(o => o.WorkspaceId == workspaceId && !o.Secret)
+            .OrderBy(o => o.Key)
+            .Select(o => new OutputView(o.Key, o.Value, o.Step))
+            .ToListAsync(cancellationToken);
+        var template = await db.Releases.AsNoTracking().Where(r => r.Id == workspace.ReleaseId).Select(r => r.Template).SingleOrDefaultAsync(cancellationToken);
+        var detail = Detail(workspace, outputs, template is null ? null : templates.Find(template));
         details.Store(tenantId, workspaceId, generation, detail);
         return detail;
     }
@@ -101,6 +108,41 @@ public sealed class WorkspaceQueries(IDbContextFactory<ProvisioningDbContext> db
             .OrderBy(r => r.CreatedAt)
             .Select(r => new ResourceView(r.Id, r.WorkspaceId, r.Step, r.Kind, r.ExternalId, r.State, r.LastError, r.UpdatedAt))
             .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> lines of a step's log after line <paramref name="after"/>, in one attempt: the one
+    /// named, else the latest that has lines for the step, else the workspace's latest. Null when the workspace is not
+    /// the tenant's or has no such step.
+    /// </summary>
+    public async Task<StepLogPage?> StepLogAsync(
+        string tenantId, Guid workspaceId, string step, int? attempt, int after, int limit, CancellationToken cancellationToken)
+    {
+        await using var db = await ScopedAsync(tenantId, cancellationToken);
+        var workspace = await db.Workspaces.AsNoTracking()
+            .Where(w => w.Id == workspaceId)
+            .Select(w => new { Latest = w.Attempts.Max(a => (int?)a.Number) ?? 0, HasStep = w.Steps.Any(s => s.Name == step) })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (workspace is not { HasStep: true })
+        {
+            return null;
+        }
+
+        var lines = db.StepLogLines.AsNoTracking().Where(l => l.WorkspaceId == workspaceId && l.Step == step);
+        var number = attempt ?? await lines.MaxAsync(l => (int?)l.Attempt, cancellationToken) ?? workspace.Latest;
+        var page = await lines
+            .Where(l => l.Attempt == number && l.Number > after)
+            .OrderBy(l => l.Number)
+            .Take(limit + 1)
+            .Select(l => new StepLogLineView(l.Number, l.At, l.Phase, l.Stream, l.Line))
+            .ToListAsync(cancellationToken);
+        var more = page.Count > limit;
+        if (more)
+        {
+            page.RemoveAt(limit);
+        }
+
+        return new StepLogPage(step, number, page, more ? page[^1].Number : null);
     }
 
     /// <summary>The tenant admin's list: technical detail, attempts and per-step retry history.</summary>
@@ -147,10 +189,19 @@ public sealed class WorkspaceQueries(IDbContextFactory<ProvisioningDbContext> db
         return JsonSerializer.SerializeToElement(node);
     }
 
-    public static WorkspaceDetail Detail(Workspace w) => new(
+    public static WorkspaceDetail Detail(Workspace w, IReadOnlyList<OutputView> outputs, ProvisioningTemplate? template) => new(
         w.Id, w.Name, w.ReleaseId, w.Status, w.ErrorCode, w.ErrorDetail, w.LatestAttempt?.Number ?? 0, w.CorrelationId,
         new SizeView(w.Cpu, w.MemoryGb), w.RequestedBy, w.CreatedAt, w.UpdatedAt,
-        w.Steps.OrderBy(s => s.Order).Select(s => new StepView(s.Name, s.Status, s.StartedAt, s.CompletedAt, s.RetryCount, s.NextRetryAt, s.ErrorCode, s.ErrorMessage)).ToList());
+        w.Steps.OrderBy(s => s.Order).Select(s => new StepView(
+            s.Name, s.Status, s.StartedAt, s.CompletedAt, s.RetryCount, s.NextRetryAt, s.ErrorCode, s.ErrorMessage, KindOf(template?.Step(s.Name)))).ToList(),
+        outputs);
+
+    private static string KindOf(TemplateStep? step) => step?.Action switch
+    {
+        CommandAction => StepKinds.Command,
+        HttpAction => StepKinds.Http,
+        _ => StepKinds.BuiltIn,
+    };
 
     /// <summary>
     /// The tenant's workspaces in one status, or all but deleted ones. The tenant is named here as well as by the

@@ -7,7 +7,14 @@ using Provisioning.Core.Persistence;
 namespace Provisioning.Core.Workspaces;
 
 /// <summary>Something happened to a workspace and is committed: pages showing it should refresh.</summary>
-public sealed record WorkspaceChanged(Guid WorkspaceId, string TenantId, long Sequence, string Type, DateTimeOffset OccurredAt);
+public sealed record WorkspaceChanged(Guid WorkspaceId, string TenantId, long Sequence, string Type, DateTimeOffset OccurredAt)
+{
+    /// <summary>
+    /// Only new lines in a step's log (<see cref="WorkspaceEventTypes.StepLogAppended"/>, no event of the timeline): the
+    /// log panel takes them; nothing else about the workspace changed.
+    /// </summary>
+    public bool IsStepLog => Type == WorkspaceEventTypes.StepLogAppended;
+}
 
 /// <summary>
 /// Live updates of committed workspace events. The in-process implementation serves one node; a PostgreSQL

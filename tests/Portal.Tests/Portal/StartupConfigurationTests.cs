@@ -33,6 +33,27 @@ public sealed class StartupConfigurationTests
         error.ShouldContain(setting);
     }
 
+    [Fact]
+    public async Task ABrokenTemplateFile_StopsStartUp_NamingTheFileTheLineAndTheRule()
+    {
+        var folder = Directory.CreateTempSubdirectory("broken-templates-");
+        try
+        {
+            var file = Path.Combine(folder.FullName, "scripted.yaml");
+            await File.WriteAllTextAsync(file, "name: scripted\nsteps:\n  - name: make_bucket\n    on_failure: sometimes\n    run: ./bucket.sh\n", TestContext.Current.CancellationToken);
+
+            var (exitCode, error) = await StartAsync(new Dictionary<string, string> { ["Provisioning__Templates__Directory"] = folder.FullName }, oneLine: false);
+
+            exitCode.ShouldBe(2);
+            error.ShouldStartWith("Configuration error: 1 problem(s) in the templates:");
+            error.ShouldContain($"{file}:4: on_failure 'sometimes' must be release or retain");
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("Sqlite", "Host=127.0.0.1;Database=portal;Username=portal", "is not a SQLite connection string")]
     [InlineData("Postgres", "Data Source=portal.db", "is not an Npgsql connection string")]
@@ -85,8 +106,11 @@ public sealed class StartupConfigurationTests
         error.ShouldNotContain("secret");
     }
 
-    /// <summary>Starts the real portal with these settings and waits for it to stop; returns its exit code and its one line of error.</summary>
-    private static async Task<(int ExitCode, string Error)> StartAsync(Dictionary<string, string> settings)
+    /// <summary>
+    /// Starts the real portal with these settings and waits for it to stop; returns its exit code and its one line of
+    /// error (one line per problem where a start lists several, as for the templates).
+    /// </summary>
+    private static async Task<(int ExitCode, string Error)> StartAsync(Dictionary<string, string> settings, bool oneLine = true)
     {
         var dataDirectory = TestPaths.NewDataDirectory();
         var info = PortalBinary.StartInfo(dataDirectory, settings, "--urls", "http://127.0.0.1:0");
@@ -107,7 +131,11 @@ public sealed class StartupConfigurationTests
         }
 
         var error = (await stderr).Trim();
-        error.Split('\n').Length.ShouldBe(1, error);
+        if (oneLine)
+        {
+            error.Split('\n').Length.ShouldBe(1, error);
+        }
+
         (error + await stdout).ShouldNotContain("   at ");
         return (process.ExitCode, error);
     }

@@ -42,7 +42,7 @@ public static class WorkspaceViews
 
     public static WorkspaceDetail Detail(WorkspaceStatus status, string? errorCode = null, string? errorDetail = null, params StepView[] steps) =>
         new(Guid.Parse("0195a3b4-0000-7000-8000-000000000001"), "billing", "demo-app@2.0.0", status, errorCode, errorDetail, 1, Guid.NewGuid(),
-            new SizeView(2, 4), "member@acme.test", T0, T0, steps);
+            new SizeView(2, 4), "member@acme.test", T0, T0, steps, []);
 
     public static EventView Event(long sequence, string type, object payload, string actor = "engine", DateTimeOffset? at = null) =>
         new(sequence, type, at ?? T0.AddSeconds(sequence), actor, Guid.NewGuid(), JsonSerializer.SerializeToElement(payload));

@@ -124,6 +124,14 @@ public sealed class ProvisioningHarness : IAsyncDisposable
         return result.Workspace ?? throw new InvalidOperationException($"Workspace not created: {result.Refusal}.");
     }
 
+    /// <summary>A release <c>name@1.0.0</c> of <paramref name="template"/>, with no artifact published.</summary>
+    public async Task AddReleaseAsync(string name, string template, int cpu = 1, int memoryGb = 2)
+    {
+        await using var db = await DbAsync();
+        db.Releases.Add(new Provisioning.Core.Releases.Release(name, "1.0.0", template, $"{name}-1.0.0.tar.gz", new string('0', 64), cpu, memoryGb));
+        await db.SaveChangesAsync();
+    }
+
     /// <summary>Runs the workspace's active attempt to its end, advancing fake time through every wait.</summary>
     public Task<IReadOnlyList<TimeSpan>> RunAsync(Guid workspaceId) =>
         Time.DriveAsync(Engine.RunAsync(workspaceId, CancellationToken.None));

@@ -41,7 +41,7 @@ public sealed partial class WorkspaceChangesListener : IDisposable
         // Subscribe once, as soon as there is something to listen to; a page's tenant does not change.
         if (_live is null && (AllTenants || TenantId is not null))
         {
-            _live = LiveRefresh.Subscribe(Updates, AllTenants ? null : TenantId, _ => true, InvokeAsync, () => OnChanged.InvokeAsync(), Logger, Delay, Time);
+            _live = LiveRefresh.Subscribe(Updates, AllTenants ? null : TenantId, c => !c.IsStepLog, InvokeAsync, () => OnChanged.InvokeAsync(), Logger, Delay, Time);
         }
     }
 

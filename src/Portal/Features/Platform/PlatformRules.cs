@@ -17,7 +17,7 @@ public static partial class PlatformRules
     public const int MaxLatencyMs = 3_600_000;
 
     /// <summary>The steps a fault can target, in plan order (app, then the vm steps not already listed).</summary>
-    public static IReadOnlyList<string> FaultSteps { get; } = ProvisioningPlans.App.Concat(ProvisioningPlans.Vm).Distinct().ToList();
+    public static IReadOnlyList<string> FaultSteps { get; } = StepNames.BuiltIn;
 
     public static string? CheckCpu(int? cpu) => cpu is >= 1 and <= MaxCpu ? null : "cpu must be between 1 and 100000.";
 
@@ -35,9 +35,9 @@ public static partial class PlatformRules
     public static Dictionary<string, string[]> CheckFault(FaultRequest? body, out FaultPhase phase)
     {
         var errors = new Dictionary<string, string[]>();
-        if (body?.Step is null || !ProvisioningPlans.AllStepNames.Contains(body.Step))
+        if (body?.Step is null || !StepNames.BuiltIn.Contains(body.Step))
         {
-            errors["step"] = [$"step must be one of: {string.Join(", ", ProvisioningPlans.AllStepNames.Order())}."];
+            errors["step"] = [$"step must be one of: {string.Join(", ", StepNames.BuiltIn.Order())}."];
         }
 
         if (body?.Code is { } code && !ErrorCatalogue.IsKnown(code))

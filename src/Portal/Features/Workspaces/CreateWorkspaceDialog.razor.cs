@@ -124,6 +124,9 @@ public sealed partial class CreateWorkspaceDialog
                     }
 
                     break;
+                case { Refusal: CreateRefusal.TemplateNotLoaded }:
+                    _failure = "This release cannot be provisioned now: its template is missing. A platform admin has to restore it.";
+                    break;
                 default:
                     _failure = "The workspace could not be created. Try again.";
                     break;

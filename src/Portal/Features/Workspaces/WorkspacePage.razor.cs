@@ -114,7 +114,7 @@ public sealed partial class WorkspacePage : IDisposable
         {
             var id = Id;
             _liveFor = id;
-            _live = LiveRefresh.Subscribe(Updates, tenantId, c => c.WorkspaceId == id, InvokeAsync, RefreshAsync, Logger);
+            _live = LiveRefresh.Subscribe(Updates, tenantId, c => c.WorkspaceId == id && !c.IsStepLog, InvokeAsync, RefreshAsync, Logger);
         }
 
         await LoadAsync();

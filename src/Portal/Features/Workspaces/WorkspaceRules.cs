@@ -17,6 +17,9 @@ public static partial class WorkspaceRules
     public const int MaxMemoryGb = ValidateRequestStep.MaxMemoryGb;
     public const int MaxPageSize = 100;
 
+    /// <summary>Most lines one request for a step's log returns.</summary>
+    public const int MaxLogLinesPerPage = 1000;
+
     public const string NameMessage =
         "Use 3–63 characters: lowercase letters, digits and hyphens, starting with a letter.";
 

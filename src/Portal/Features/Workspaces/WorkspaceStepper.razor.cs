@@ -28,6 +28,21 @@ public sealed partial class WorkspaceStepper : IDisposable
     [Parameter]
     public Func<string, int>? MaxAttempts { get; set; }
 
+    /// <summary>The workspace the steps are of: with it, steps that keep a log (command and HTTP steps) can show it.</summary>
+    [Parameter]
+    public Guid? WorkspaceId { get; set; }
+
+    // The steps whose log is open; a closed log keeps nothing in the circuit.
+    private readonly HashSet<string> _openLogs = new(StringComparer.Ordinal);
+
+    private void ToggleLog(string step)
+    {
+        if (!_openLogs.Remove(step))
+        {
+            _openLogs.Add(step);
+        }
+    }
+
     /// <summary>Whether the countdown timer is running (for tests).</summary>
     internal bool IsTicking
     {

@@ -28,6 +28,7 @@ public static class WorkspacesApi
         api.MapPost("/{id:guid}/retry", RetryAsync);
         api.MapGet("/{id:guid}/events", EventsAsync);
         api.MapGet("/{id:guid}/resources", ResourcesAsync);
+        api.MapGet("/{id:guid}/steps/{step}/logs", StepLogAsync);
         api.MapDelete("/{id:guid}", DeleteAsync);
         return app;
     }
@@ -58,6 +59,8 @@ public static class WorkspacesApi
         return result switch
         {
             { Refusal: CreateRefusal.UnknownRelease } => ApiProblems.Problem(StatusCodes.Status422UnprocessableEntity, "unknown_release", $"There is no release '{body.ReleaseId}'."),
+            { Refusal: CreateRefusal.TemplateNotLoaded } => ApiProblems.Problem(StatusCodes.Status422UnprocessableEntity, "template_not_loaded",
+                $"Release '{body.ReleaseId}' provisions with a template this portal has not loaded; a platform admin must restore it."),
             { Refusal: CreateRefusal.NameTaken } => ApiProblems.Problem(StatusCodes.Status409Conflict, "name_taken", $"A workspace named '{body.Name}' already exists."),
             { Refusal: CreateRefusal.IdempotencyKeyReused } => ApiProblems.Problem(StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused",
                 "This Idempotency-Key was already used for a different request."),
@@ -90,6 +93,36 @@ public static class WorkspacesApi
         await queries.GetAsync(CurrentUser.From(principal)!.TenantId!, id, cancellationToken) is { } workspace
             ? TypedResults.Ok(workspace)
             : ApiProblems.NotFound();
+
+    /// <summary>A step's log lines (DESIGN §11): <c>?attempt=</c> (default: the latest with lines), <c>after=</c> a line number, <c>limit=</c> up to 1000.</summary>
+    public static async Task<Results<Ok<StepLogPage>, ValidationProblem, ProblemHttpResult>> StepLogAsync(
+        Guid id, string step, int? attempt, int? after, int? limit, ClaimsPrincipal principal, WorkspaceQueries queries, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (attempt is < 1)
+        {
+            errors["attempt"] = ["attempt must be 1 or more."];
+        }
+
+        if (after is < 0)
+        {
+            errors["after"] = ["after must be 0 or more."];
+        }
+
+        if (limit is < 1 or > WorkspaceRules.MaxLogLinesPerPage)
+        {
+            errors["limit"] = [$"limit must be between 1 and {WorkspaceRules.MaxLogLinesPerPage}."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        return await queries.StepLogAsync(CurrentUser.From(principal)!.TenantId!, id, step, attempt, after ?? 0, limit ?? WorkspaceRules.MaxLogLinesPerPage, cancellationToken) is { } page
+            ? TypedResults.Ok(page)
+            : ApiProblems.NotFound();
+    }
 
     public static async Task<Results<Accepted<RetryAccepted>, ProblemHttpResult>> RetryAsync(
         Guid id, ClaimsPrincipal principal, ProvisioningRequests requests, CancellationToken cancellationToken)

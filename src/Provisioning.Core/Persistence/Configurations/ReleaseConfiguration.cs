@@ -13,7 +13,7 @@ internal sealed class ReleaseConfiguration : IEntityTypeConfiguration<Release>
         builder.Property(r => r.Id).HasMaxLength(128);
         builder.Property(r => r.Name).HasMaxLength(100);
         builder.Property(r => r.Version).HasMaxLength(28);
-        builder.Property(r => r.Template).HasConversion<string>().HasMaxLength(10);
+        builder.Property(r => r.Template).HasMaxLength(64);
         builder.Property(r => r.ArtifactFileName).HasMaxLength(200);
         builder.Property(r => r.Sha256).HasMaxLength(64);
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Portal.Tests.TestInfrastructure;
+using Provisioning.Core.Templates;
 using Provisioning.Core.Errors;
 using Provisioning.Core.Identity;
 using Provisioning.Core.Notifications;
@@ -117,10 +118,10 @@ public abstract class RunAttemptJobTests(DatabaseProvider provider) : IAsyncLife
     private async Task<Guid> StoppedWorkspaceAsync(string name, WorkspaceStatus status, CancellationToken ct)
     {
         var now = TimeProvider.System.GetUtcNow();
-        var workspace = Workspace.Request("acme", "member@acme.test", name, "ubuntu-vm@24.04", new WorkspaceSize(1, 1), ProvisioningPlans.Vm, now);
+        var workspace = Workspace.Request("acme", "member@acme.test", name, "ubuntu-vm@24.04", new WorkspaceSize(1, 1), TemplateCatalog.BuiltInPlan("vm"), now);
         if (status == WorkspaceStatus.Deprovisioning)
         {
-            foreach (var step in ProvisioningPlans.Vm)
+            foreach (var step in TemplateCatalog.BuiltInPlan("vm"))
             {
                 workspace.StartStep(step, now);
                 workspace.CompleteStep(step, now);

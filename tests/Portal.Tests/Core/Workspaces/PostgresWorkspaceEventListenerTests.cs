@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Portal.Tests.TestInfrastructure;
+using Provisioning.Core.Templates;
 using Provisioning.Core.Persistence;
 using Provisioning.Core.Steps;
 using Provisioning.Core.Workspaces;
@@ -66,7 +67,7 @@ public sealed class PostgresWorkspaceEventListenerTests : IAsyncLifetime
     private async Task<Guid> RequestOnNodeAAsync(string name)
     {
         await using var db = await _nodeA!.Services.GetRequiredService<IDbContextFactory<ProvisioningDbContext>>().CreateDbContextAsync();
-        var workspace = Workspace.Request("acme", "member@acme.test", name, "ubuntu-vm@24.04", new WorkspaceSize(1, 1), ProvisioningPlans.Vm,
+        var workspace = Workspace.Request("acme", "member@acme.test", name, "ubuntu-vm@24.04", new WorkspaceSize(1, 1), TemplateCatalog.BuiltInPlan("vm"),
             TimeProvider.System.GetUtcNow());
         db.Workspaces.Add(workspace);
         await db.SaveChangesAsync(TestContext.Current.CancellationToken);

@@ -1,3 +1,4 @@
+using Provisioning.Core.Templates;
 using Provisioning.Core.Errors;
 using Provisioning.Core.Steps;
 using Provisioning.Core.Workspaces;
@@ -15,7 +16,7 @@ public sealed class WorkspaceTests
     {
         var workspace = New();
         workspace.EnsureConsistent();
-        foreach (var step in ProvisioningPlans.Vm.Take(2))
+        foreach (var step in TemplateCatalog.BuiltInPlan("vm").Take(2))
         {
             workspace.StartStep(step, Now);
             workspace.EnsureConsistent();
@@ -143,5 +144,5 @@ public sealed class WorkspaceTests
     }
 
     private static Workspace New() =>
-        Workspace.Request("acme", "member", "ws", "ubuntu-vm@24.04", new WorkspaceSize(1, 1), ProvisioningPlans.Vm, Now);
+        Workspace.Request("acme", "member", "ws", "ubuntu-vm@24.04", new WorkspaceSize(1, 1), TemplateCatalog.BuiltInPlan("vm"), Now);
 }

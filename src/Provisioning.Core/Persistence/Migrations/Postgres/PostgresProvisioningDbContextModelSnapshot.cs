@@ -482,8 +482,8 @@ namespace Provisioning.Core.Persistence.Migrations.Postgres
 
                     b.Property<string>("Template")
                         .IsRequired()
-                        .HasMaxLength(10)
-                        .HasColumnType("character varying(10)");
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<string>("Version")
                         .IsRequired()
@@ -849,6 +849,53 @@ namespace Provisioning.Core.Persistence.Migrations.Postgres
                     b.ToTable("resources", (string)null);
                 });
 
+            modelBuilder.Entity("Provisioning.Core.Workspaces.StepLogLine", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Line")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Phase")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Step")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Stream")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "Step", "Attempt", "Number")
+                        .IsUnique();
+
+                    b.ToTable("step_log_lines", (string)null);
+                });
+
             modelBuilder.Entity("Provisioning.Core.Workspaces.Tenant", b =>
                 {
                     b.Property<string>("Id")
@@ -984,6 +1031,42 @@ namespace Provisioning.Core.Persistence.Migrations.Postgres
                     b.ToTable("workspace_events", (string)null);
                 });
 
+            modelBuilder.Entity("Provisioning.Core.Workspaces.WorkspaceOutput", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<bool>("Secret")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Step")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "Key")
+                        .IsUnique();
+
+                    b.ToTable("workspace_outputs", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -1096,6 +1179,15 @@ namespace Provisioning.Core.Persistence.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Provisioning.Core.Workspaces.StepLogLine", b =>
+                {
+                    b.HasOne("Provisioning.Core.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Provisioning.Core.Workspaces.Workspace", b =>
                 {
                     b.HasOne("Provisioning.Core.Workspaces.Tenant", null)
@@ -1106,6 +1198,15 @@ namespace Provisioning.Core.Persistence.Migrations.Postgres
                 });
 
             modelBuilder.Entity("Provisioning.Core.Workspaces.WorkspaceEvent", b =>
+                {
+                    b.HasOne("Provisioning.Core.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Provisioning.Core.Workspaces.WorkspaceOutput", b =>
                 {
                     b.HasOne("Provisioning.Core.Workspaces.Workspace", null)
                         .WithMany()

@@ -452,7 +452,7 @@ namespace Provisioning.Core.Persistence.Migrations.Sqlite
 
                     b.Property<string>("Template")
                         .IsRequired()
-                        .HasMaxLength(10)
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Version")
@@ -796,6 +796,51 @@ namespace Provisioning.Core.Persistence.Migrations.Sqlite
                     b.ToTable("resources", (string)null);
                 });
 
+            modelBuilder.Entity("Provisioning.Core.Workspaces.StepLogLine", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Line")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Phase")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Step")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Stream")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "Step", "Attempt", "Number")
+                        .IsUnique();
+
+                    b.ToTable("step_log_lines", (string)null);
+                });
+
             modelBuilder.Entity("Provisioning.Core.Workspaces.Tenant", b =>
                 {
                     b.Property<string>("Id")
@@ -929,6 +974,42 @@ namespace Provisioning.Core.Persistence.Migrations.Sqlite
                     b.ToTable("workspace_events", (string)null);
                 });
 
+            modelBuilder.Entity("Provisioning.Core.Workspaces.WorkspaceOutput", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Secret")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Step")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "Key")
+                        .IsUnique();
+
+                    b.ToTable("workspace_outputs", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -1032,6 +1113,15 @@ namespace Provisioning.Core.Persistence.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Provisioning.Core.Workspaces.StepLogLine", b =>
+                {
+                    b.HasOne("Provisioning.Core.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Provisioning.Core.Workspaces.Workspace", b =>
                 {
                     b.HasOne("Provisioning.Core.Workspaces.Tenant", null)
@@ -1042,6 +1132,15 @@ namespace Provisioning.Core.Persistence.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Provisioning.Core.Workspaces.WorkspaceEvent", b =>
+                {
+                    b.HasOne("Provisioning.Core.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Provisioning.Core.Workspaces.WorkspaceOutput", b =>
                 {
                     b.HasOne("Provisioning.Core.Workspaces.Workspace", null)
                         .WithMany()

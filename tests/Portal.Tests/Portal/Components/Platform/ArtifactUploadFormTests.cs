@@ -9,8 +9,8 @@ public sealed class ArtifactUploadFormTests
 {
     private static readonly IReadOnlyList<ReleaseView> Releases =
     [
-        new("demo-app@1.0.0", "demo-app", "1.0.0", ReleaseTemplate.App, true, 2, 4, new string('a', 64)),
-        new("demo-app@2.0.0", "demo-app", "2.0.0", ReleaseTemplate.App, false, 2, 4, new string('b', 64)),
+        new("demo-app@1.0.0", "demo-app", "1.0.0", "app", true, 2, 4, new string('a', 64)),
+        new("demo-app@2.0.0", "demo-app", "2.0.0", "app", false, 2, 4, new string('b', 64)),
     ];
 
     private static IRenderedComponent<ArtifactUploadForm> Render(BunitContext ctx, Func<ArtifactUpload, Task<ArtifactUploadOutcome>> publish, string? preselected = "demo-app@2.0.0") =>

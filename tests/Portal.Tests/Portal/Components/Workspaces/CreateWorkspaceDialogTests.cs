@@ -14,8 +14,8 @@ public sealed class CreateWorkspaceDialogTests
 {
     private static readonly ReleaseView[] Releases =
     [
-        new("demo-app@1.0.0", "demo-app", "1.0.0", ReleaseTemplate.App, Available: true, 2, 4, "aa"),
-        new("demo-app@2.0.0", "demo-app", "2.0.0", ReleaseTemplate.App, Available: false, 2, 4, "bb"),
+        new("demo-app@1.0.0", "demo-app", "1.0.0", "app", Available: true, 2, 4, "aa"),
+        new("demo-app@2.0.0", "demo-app", "2.0.0", "app", Available: false, 2, 4, "bb"),
     ];
 
     [Fact]
