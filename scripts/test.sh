@@ -23,6 +23,8 @@ packages=()
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || packages+=(python3-aiosmtpd)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || packages+=(postgresql)
 [ -x /usr/sbin/nginx ] || packages+=(nginx-light)
+# The example kubectl template runs in the tests (offline, dry run).
+command -v kubectl >/dev/null 2>&1 || packages+=(kubernetes-client)
 # Spectral (lints the OpenAPI document) and axe-core (accessibility, in the browser tests) come from npm.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 if [ "${#packages[@]}" -gt 0 ]; then

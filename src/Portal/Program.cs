@@ -77,6 +77,7 @@ app.MapNotificationsApi();
 app.MapOutboxApi();
 app.MapPlatformApi();
 app.MapTemplatesApi();
+app.MapPlatformReleasesApi();
 app.MapTenantsApi();
 app.MapUsersApi();
 app.MapInvitationsApi();

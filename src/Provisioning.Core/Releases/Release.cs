@@ -42,5 +42,23 @@ public sealed class Release
 
     public int DefaultMemoryGb { get; private set; }
 
+    public string? Description { get; private set; }
+
+    /// <summary>Where the template's steps take the product from (an image, a VM to clone), for templates that read it.</summary>
+    public string? Source { get; private set; }
+
+    /// <summary>Since when it can no longer be requested; its workspaces keep it. Null while it can.</summary>
+    public DateTimeOffset? RetiredAt { get; private set; }
+
+    public bool IsRetired => RetiredAt is not null;
+
     public void RecordChecksum(string sha256) => Sha256 = sha256.ToLowerInvariant();
+
+    public void Describe(string? description, string? source)
+    {
+        Description = description;
+        Source = source;
+    }
+
+    public void Retire(DateTimeOffset now) => RetiredAt ??= now;
 }

@@ -26,6 +26,9 @@ public enum CreateRefusal
 
     /// <summary>The release names a template this portal has not loaded (removed from the templates folder).</summary>
     TemplateNotLoaded,
+
+    /// <summary>A platform admin retired the release: no new workspaces of it.</summary>
+    ReleaseRetired,
     NameTaken,
     IdempotencyKeyReused,
 }
@@ -75,6 +78,11 @@ public sealed class ProvisioningRequests(
         if (release is null)
         {
             return new CreateResult(null, CreateRefusal.UnknownRelease);
+        }
+
+        if (release.IsRetired)
+        {
+            return new CreateResult(null, CreateRefusal.ReleaseRetired);
         }
 
         if (templates.Find(release.Template) is not { } template)

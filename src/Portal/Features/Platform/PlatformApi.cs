@@ -55,6 +55,7 @@ public static class PlatformApi
         {
             PublishOutcome.Published => TypedResults.Ok(release!),
             PublishOutcome.ChecksumMismatch => ApiProblems.Problem(StatusCodes.Status422UnprocessableEntity, ErrorCatalogue.ChecksumMismatch, detail!),
+            PublishOutcome.InvalidArtifact => ApiProblems.Problem(StatusCodes.Status422UnprocessableEntity, "invalid_artifact", detail!),
             _ => ApiProblems.NotFound("release"),
         };
     }

@@ -4,11 +4,13 @@ using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
 using Portal.Components.Shared;
 using Portal.Features.Identity;
+using Portal.Features.Releases;
 using Provisioning.Core.Releases;
+using Provisioning.Core.Templates;
 
 namespace Portal.Features.Platform;
 
-/// <summary>Releases with their availability; a platform admin uploads or removes artifacts here.</summary>
+/// <summary>Releases with their availability; a platform admin creates and retires releases, uploads or removes artifacts here.</summary>
 public sealed partial class PlatformReleasesPage : IDisposable
 {
     private readonly CancellationTokenSource _disposed = new();
@@ -16,9 +18,17 @@ public sealed partial class PlatformReleasesPage : IDisposable
     private IReadOnlyList<ReleaseView>? _releases;
     private string? _uploadReleaseId;
     private string? _removing;
+    private string? _retiring;
+    private NewReleaseModel _new = new();
+    private Dictionary<string, string[]> _errors = [];
+    private string? _createRefusal;
+    private bool _creating;
 
     [Inject]
     private ReleaseCatalog Catalog { get; set; } = default!;
+
+    [Inject]
+    private TemplateCatalog Templates { get; set; } = default!;
 
     [CascadingParameter]
     private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
@@ -44,7 +54,79 @@ public sealed partial class PlatformReleasesPage : IDisposable
         }
     }
 
-    private async Task LoadAsync() => _releases = await Catalog.ListAsync(_disposed.Token);
+    private async Task LoadAsync() => _releases = await Catalog.ListAsync(_disposed.Token, includeRetired: true);
+
+    private bool Has(string field) => _errors.ContainsKey(field);
+
+    private string? Error(string field) => _errors.TryGetValue(field, out var messages) ? messages[0] : null;
+
+    /// <summary>The API's own checks, shown beside the fields; nothing is created while one fails.</summary>
+    private async Task CreateAsync()
+    {
+        _createRefusal = null;
+        var request = new NewReleaseRequest(_new.Name?.Trim(), _new.Version?.Trim(), _new.Template, _new.DefaultCpu, _new.DefaultMemoryGb, _new.Description, _new.Source);
+        _errors = PlatformReleasesApi.Check(request);
+        if (_errors.Count > 0)
+        {
+            return;
+        }
+
+        _creating = true;
+        try
+        {
+            var (outcome, release) = await Catalog.CreateAsync(
+                new NewRelease(request.Name!, request.Version!, request.Template!, request.DefaultCpu!.Value, request.DefaultMemoryGb!.Value,
+                    string.IsNullOrWhiteSpace(request.Description) ? null : request.Description.Trim(),
+                    string.IsNullOrWhiteSpace(request.Source) ? null : request.Source.Trim()),
+                _disposed.Token);
+            switch (outcome)
+            {
+                case CreateReleaseOutcome.Created:
+                    Snackbar.Add($"Release {release!.Id} created; upload its artifact to make it available.", Severity.Success);
+                    _new = new NewReleaseModel();
+                    await LoadAsync();
+                    _uploadReleaseId = release.Id;
+                    break;
+                case CreateReleaseOutcome.Exists:
+                    _createRefusal = $"Release {request.Name}@{request.Version} already exists.";
+                    break;
+                default:
+                    _createRefusal = $"There is no template '{request.Template}'.";
+                    break;
+            }
+        }
+        finally
+        {
+            _creating = false;
+        }
+    }
+
+    private async Task RetireAsync(ReleaseView release)
+    {
+        var confirmed = await Dialogs.ShowMessageBoxAsync(
+            "Retire release",
+            $"Retire {release.Id}? Nobody can request a new workspace of it; the workspaces that have it keep it.",
+            yesText: "Retire", cancelText: "Cancel");
+        if (confirmed != true)
+        {
+            return;
+        }
+
+        _retiring = release.Id;
+        try
+        {
+            if (await Catalog.RetireAsync(release.Id, _disposed.Token) is not null)
+            {
+                Snackbar.Add($"{release.Id} retired.", Severity.Info);
+            }
+
+            await LoadAsync();
+        }
+        finally
+        {
+            _retiring = null;
+        }
+    }
 
     internal static string ShortSha(string sha256) => sha256.Length > 12 ? $"{sha256[..12]}…" : sha256;
 
@@ -61,6 +143,11 @@ public sealed partial class PlatformReleasesPage : IDisposable
     {
         await using var content = upload.File.OpenReadStream(ArtifactUploadForm.MaxBytes, _disposed.Token);
         var (outcome, release, detail) = await Catalog.PublishAsync(upload.ReleaseId, content, upload.ExpectedSha256, _disposed.Token);
+        if (outcome == PublishOutcome.InvalidArtifact)
+        {
+            return new ArtifactUploadOutcome(Error: $"Nothing was stored. {detail}");
+        }
+
         if (outcome == PublishOutcome.ChecksumMismatch)
         {
             return new ArtifactUploadOutcome(ChecksumMismatch:
@@ -104,6 +191,23 @@ public sealed partial class PlatformReleasesPage : IDisposable
         {
             _removing = null;
         }
+    }
+
+    private sealed class NewReleaseModel
+    {
+        public string? Name { get; set; }
+
+        public string? Version { get; set; }
+
+        public string? Template { get; set; }
+
+        public int? DefaultCpu { get; set; } = 1;
+
+        public int? DefaultMemoryGb { get; set; } = 2;
+
+        public string? Description { get; set; }
+
+        public string? Source { get; set; }
     }
 
     public void Dispose()

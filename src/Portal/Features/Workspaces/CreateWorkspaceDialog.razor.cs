@@ -124,6 +124,9 @@ public sealed partial class CreateWorkspaceDialog
                     }
 
                     break;
+                case { Refusal: CreateRefusal.ReleaseRetired }:
+                    _failure = "This release was retired meanwhile: choose another one.";
+                    break;
                 case { Refusal: CreateRefusal.TemplateNotLoaded }:
                     _failure = "This release cannot be provisioned now: its template is missing. A platform admin has to restore it.";
                     break;

@@ -59,6 +59,8 @@ public static class WorkspacesApi
         return result switch
         {
             { Refusal: CreateRefusal.UnknownRelease } => ApiProblems.Problem(StatusCodes.Status422UnprocessableEntity, "unknown_release", $"There is no release '{body.ReleaseId}'."),
+            { Refusal: CreateRefusal.ReleaseRetired } => ApiProblems.Problem(StatusCodes.Status422UnprocessableEntity, "release_retired",
+                $"Release '{body.ReleaseId}' is retired: choose a newer one."),
             { Refusal: CreateRefusal.TemplateNotLoaded } => ApiProblems.Problem(StatusCodes.Status422UnprocessableEntity, "template_not_loaded",
                 $"Release '{body.ReleaseId}' provisions with a template this portal has not loaded; a platform admin must restore it."),
             { Refusal: CreateRefusal.NameTaken } => ApiProblems.Problem(StatusCodes.Status409Conflict, "name_taken", $"A workspace named '{body.Name}' already exists."),

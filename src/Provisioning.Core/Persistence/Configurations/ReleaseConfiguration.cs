@@ -16,5 +16,8 @@ internal sealed class ReleaseConfiguration : IEntityTypeConfiguration<Release>
         builder.Property(r => r.Template).HasMaxLength(64);
         builder.Property(r => r.ArtifactFileName).HasMaxLength(200);
         builder.Property(r => r.Sha256).HasMaxLength(64);
+        builder.Property(r => r.Description).HasMaxLength(ReleaseRules.MaxDescriptionLength);
+        builder.Property(r => r.Source).HasMaxLength(ReleaseRules.MaxSourceLength);
+        builder.Ignore(r => r.IsRetired);
     }
 }
