@@ -228,6 +228,8 @@ public sealed class PortalProcess : IAsyncDisposable
         // The whole suite signs in from 127.0.0.1, the demo people again and again: the limits stay on, well above that.
         startInfo.Environment["Throttling__SignInPerClient__PermitLimit"] = "10000";
         startInfo.Environment["Throttling__SignInPerAccount__PermitLimit"] = "10000";
+        // The browser tests' own template (a step that logs as it goes), beside the built-in ones.
+        startInfo.Environment["Provisioning__Templates__Directory"] = Path.Combine(RepositoryPaths.Root, "tests", "E2E", "Templates");
         foreach (var (key, value) in EnvironmentVariables)
         {
             startInfo.Environment[key] = value;
