@@ -21,6 +21,7 @@ internal static class BenchmarkMain
             return args.FirstOrDefault() switch
             {
                 "engine" => await EngineBenchmark.RunAsync(options, cancellation.Token),
+                "command-step" => await CommandStepBenchmark.RunAsync(options, cancellation.Token),
                 "engine-postgres" => await EnginePostgresBenchmark.RunAsync(options, cancellation.Token),
                 "failover" => await FailoverBenchmark.RunAsync(options, cancellation.Token),
                 "raw" => await RawSqliteBenchmark.RunStandaloneAsync(options, cancellation.Token),
@@ -48,6 +49,8 @@ internal static class BenchmarkMain
 
               engine    engine throughput against the raw SQLite commit rate (markdown table on stdout)
                           --runs 3 --workspaces 2000 --parallelism 1,4,16 --raw-seconds 3 [--profile | --profile-only]
+              command-step  what the engine adds to a command step beyond the command's own run time
+                          --runs 3 --workspaces 40 --steps 10
               engine-postgres  the engine on PostgreSQL, one node and two, against the raw PostgreSQL commit rate at the same concurrency
                           --runs 3 --workspaces 500 --parallelism 1,4,16 --raw-seconds 3 [--postgres CONNECTION] (or PORTAL_BENCH_POSTGRES)
               failover  SIGKILL one of two portal nodes with attempts in flight: time until each of its attempts runs again on the other
