@@ -11,6 +11,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Provisioning.Core;
 using Provisioning.Core.Engine;
+using Provisioning.Core.Infrastructure;
 using Provisioning.Core.Notifications;
 using Provisioning.Core.Persistence;
 using Provisioning.Core.Releases;
@@ -53,6 +54,11 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<TenantDatabaseAllocator>();
         services.AddSingleton<SimulatedInfrastructure>();
         services.AddSingleton<IFaultInjector>(sp => sp.GetRequiredService<SimulatedInfrastructure>());
+        // The built-in steps' ports; the simulator is the adapter until a real one is configured.
+        services.AddSingleton<ICompute>(sp => sp.GetRequiredService<SimulatedInfrastructure>());
+        services.AddSingleton<INetwork>(sp => sp.GetRequiredService<SimulatedInfrastructure>());
+        services.AddSingleton<IRuntime>(sp => sp.GetRequiredService<SimulatedInfrastructure>());
+        services.AddSingleton<IServiceRegistry>(sp => sp.GetRequiredService<SimulatedInfrastructure>());
         services.AddSingleton<Readiness>();
         services.AddProvisioningSteps();
         services.AddOptions<TemplateOptions>().BindConfiguration(TemplateOptions.Section);

@@ -57,6 +57,8 @@ internal sealed class DemoDataSeeder(IReleaseStore releases, IServiceScopeFactor
 
             // demo-app 2.0.0 was announced but its artifact never published: it starts unavailable.
             var release = new Release(demo.Name, demo.Version, demo.Template, demo.Artifact, new string('0', 64), demo.Cpu, demo.MemoryGb);
+            // The VM to clone: the path vcsim's default inventory has, so a vSphere adapter finds it there (seed 003).
+            release.Describe(description: null, source: demo.Template == "vm" ? "/DC0/vm/DC0_H0_VM0" : null);
             db.Releases.Add(release);
             if (demo.Ship)
             {

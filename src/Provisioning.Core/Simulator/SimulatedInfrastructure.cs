@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Provisioning.Core.Engine;
 using Provisioning.Core.Errors;
+using Provisioning.Core.Infrastructure;
 using Provisioning.Core.Persistence;
 
 namespace Provisioning.Core.Simulator;
@@ -15,7 +16,9 @@ public sealed record CapacityReport(int Cpu, int MemoryGb, int UsedCpu, int Used
 
 /// <summary>
 /// The embedded stand-in for a real cluster (like VCSIM in seed 003): finite capacity with real arithmetic,
-/// an inventory, readiness delays and fault injection. Every create is idempotent by name.
+/// an inventory, readiness delays and fault injection. Every create is idempotent by name. It is the adapter behind
+/// the built-in steps' ports (<see cref="ICompute"/>, <see cref="INetwork"/>, <see cref="IRuntime"/>,
+/// <see cref="IServiceRegistry"/>) when no real infrastructure is configured.
 /// </summary>
 /// <remarks>
 /// Where the inventory lives is the one thing that differs between providers (<see cref="ISimulatorInventory"/>): in
@@ -26,7 +29,7 @@ public sealed class SimulatedInfrastructure(
     IDbContextFactory<ProvisioningDbContext> dbFactory,
     IOptions<SimulatorOptions> options,
     TimeProvider time,
-    PortalDatabase database) : IFaultInjector
+    PortalDatabase database) : IFaultInjector, ICompute, INetwork, IRuntime, IServiceRegistry
 {
     private readonly ISimulatorInventory _inventory = database.Provider == DatabaseProvider.Postgres
         ? new DatabaseInventory(dbFactory, options, time)
@@ -52,6 +55,51 @@ public sealed class SimulatedInfrastructure(
 
     /// <summary>Deletes by name; deleting what is already gone succeeds.</summary>
     public Task DeleteAsync(string name, CancellationToken cancellationToken) => _inventory.DeleteAsync(name, cancellationToken);
+
+    // The ports of the built-in steps, on the simulated inventory: each made thing is a resource of its kind.
+    async Task<InfrastructureItem?> IInfrastructureLookup.FindAsync(string name, CancellationToken cancellationToken) =>
+        await FindAsync(name, cancellationToken) is { } r ? new InfrastructureItem(r.Name, r.Kind, r.PoweredOn, r.ReadyAt) : null;
+
+    Task ICompute.CreateVmAsync(Guid workspaceId, string name, string? source, int cpu, int memoryGb, CancellationToken cancellationToken) =>
+        CreateAsync(workspaceId, name, "vm", cpu, memoryGb, cancellationToken);
+
+    Task ICompute.PowerOnAsync(string name, CancellationToken cancellationToken) => PowerOnAsync(name, becomesReady: true, cancellationToken);
+
+    Task ICompute.DestroyVmAsync(string name, CancellationToken cancellationToken) => DeleteAsync(name, cancellationToken);
+
+    Task INetwork.ConnectAsync(Guid workspaceId, string vmName, string adapterName, CancellationToken cancellationToken) =>
+        CreateAsync(workspaceId, adapterName, "network", 0, 0, cancellationToken);
+
+    Task INetwork.DisconnectAsync(string adapterName, CancellationToken cancellationToken) => DeleteAsync(adapterName, cancellationToken);
+
+    async Task IRuntime.StartAsync(Guid workspaceId, string deployment, string volume, int cpu, int memoryGb, bool becomesReady, CancellationToken cancellationToken)
+    {
+        await CreateAsync(workspaceId, volume, "volume", 0, 0, cancellationToken);
+        await CreateAsync(workspaceId, deployment, "deployment", cpu, memoryGb, cancellationToken);
+        await PowerOnAsync(deployment, becomesReady, cancellationToken);
+    }
+
+    async Task IRuntime.StopAsync(string deployment, string volume, CancellationToken cancellationToken)
+    {
+        await DeleteAsync(deployment, cancellationToken);
+        await DeleteAsync(volume, cancellationToken);
+    }
+
+    Task IServiceRegistry.RegisterAsync(Guid workspaceId, string registration, CancellationToken cancellationToken) =>
+        CreateAsync(workspaceId, registration, "registration", 0, 0, cancellationToken);
+
+    Task IServiceRegistry.DeregisterAsync(string registration, CancellationToken cancellationToken) => DeleteAsync(registration, cancellationToken);
+
+    async Task IServiceRegistry.IssueApiKeyAsync(Guid workspaceId, string name, Func<string> protectedSecret, CancellationToken cancellationToken)
+    {
+        var key = await CreateAsync(workspaceId, name, "api_key", 0, 0, cancellationToken);
+        if (key.ProtectedSecret is null)
+        {
+            await HoldSecretAsync(name, protectedSecret(), cancellationToken);
+        }
+    }
+
+    Task IServiceRegistry.RevokeApiKeyAsync(string name, CancellationToken cancellationToken) => DeleteAsync(name, cancellationToken);
 
     public async Task<IReadOnlyList<SimulatedResource>> InventoryAsync(CancellationToken cancellationToken)
     {

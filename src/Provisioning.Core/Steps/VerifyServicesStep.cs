@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Provisioning.Core.Engine;
 using Provisioning.Core.Errors;
-using Provisioning.Core.Simulator;
+using Provisioning.Core.Infrastructure;
 using Provisioning.Core.Steps.App;
 
 namespace Provisioning.Core.Steps;
@@ -12,7 +12,10 @@ namespace Provisioning.Core.Steps;
 /// does not extend it.
 /// </summary>
 public sealed class VerifyServicesStep(
-    SimulatedInfrastructure infrastructure,
+    IRuntime runtime,
+    ICompute compute,
+    INetwork network,
+    IServiceRegistry registry,
     Readiness readiness,
     IOptions<ProvisioningOptions> options) : IProvisioningStep
 {
@@ -25,17 +28,17 @@ public sealed class VerifyServicesStep(
         var deadline = context.StepStartedAt + options.Value.ReadinessTimeout;
         if (context.Template.Uses(StepNames.StartRuntime))
         {
-            await readiness.WaitAsync(context.ResourceName("deployment"), deadline, ErrorCatalogue.RuntimeTimeout, context.CancellationToken);
+            await readiness.WaitAsync(runtime, context.ResourceName("deployment"), deadline, ErrorCatalogue.RuntimeTimeout, context.CancellationToken);
             foreach (var service in RegisterServicesStep.Services)
             {
-                _ = await infrastructure.FindAsync(context.ResourceName($"reg-{service}"), context.CancellationToken)
+                _ = await registry.FindAsync(context.ResourceName($"reg-{service}"), context.CancellationToken)
                     ?? throw new ProvisioningException(ErrorCatalogue.ServiceUnavailable, $"The {service} registration of the workspace is missing.");
             }
         }
         else if (context.Template.Uses(StepNames.CloneVm))
         {
-            await readiness.WaitAsync(context.ResourceName("vm"), deadline, ErrorCatalogue.ToolsTimeout, context.CancellationToken);
-            _ = await infrastructure.FindAsync(context.ResourceName("nic"), context.CancellationToken)
+            await readiness.WaitAsync(compute, context.ResourceName("vm"), deadline, ErrorCatalogue.ToolsTimeout, context.CancellationToken);
+            _ = await network.FindAsync(context.ResourceName("nic"), context.CancellationToken)
                 ?? throw new ProvisioningException(ErrorCatalogue.NetworkConfigFailed, "The VM's network adapter is missing.");
         }
     }

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
-using Provisioning.Core.Simulator;
+using Provisioning.Core.Infrastructure;
 
 namespace Provisioning.Core.Steps.App;
 
@@ -8,7 +8,7 @@ namespace Provisioning.Core.Steps.App;
 /// Issues the workspace's API keys. The gateway that owns them holds them encrypted; they never touch the
 /// workspace record, events or logs. Re-running finds the keys already issued.
 /// </summary>
-public sealed class GenerateApiKeysStep(SimulatedInfrastructure infrastructure, IDataProtectionProvider dataProtection) : IProvisioningStep
+public sealed class GenerateApiKeysStep(IServiceRegistry registry, IDataProtectionProvider dataProtection) : IProvisioningStep
 {
     private static readonly string[] Keys = ["anon", "service"];
     private readonly IDataProtector _protector = dataProtection.CreateProtector("Provisioning.ApiKeys.v1");
@@ -24,13 +24,9 @@ public sealed class GenerateApiKeysStep(SimulatedInfrastructure infrastructure, 
     {
         foreach (var key in Keys)
         {
-            var name = context.ResourceName($"key-{key}");
-            var resource = await infrastructure.CreateAsync(context.WorkspaceId, name, "api_key", 0, 0, context.CancellationToken);
-            if (resource.ProtectedSecret is null)
-            {
-                var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-                await infrastructure.HoldSecretAsync(name, _protector.Protect(secret), context.CancellationToken);
-            }
+            // A key issued before (a re-run, a retry) keeps its secret: a new one is made only the first time.
+            await registry.IssueApiKeyAsync(context.WorkspaceId, context.ResourceName($"key-{key}"),
+                () => _protector.Protect(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))), context.CancellationToken);
         }
     }
 
@@ -38,7 +34,7 @@ public sealed class GenerateApiKeysStep(SimulatedInfrastructure infrastructure, 
     {
         foreach (var key in Keys)
         {
-            await infrastructure.DeleteAsync(context.ResourceName($"key-{key}"), context.CancellationToken);
+            await registry.RevokeApiKeyAsync(context.ResourceName($"key-{key}"), context.CancellationToken);
         }
     }
 }

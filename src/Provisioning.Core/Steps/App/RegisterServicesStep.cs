@@ -1,9 +1,9 @@
-using Provisioning.Core.Simulator;
+using Provisioning.Core.Infrastructure;
 
 namespace Provisioning.Core.Steps.App;
 
 /// <summary>Registers the workspace with the platform's auth, realtime and storage services.</summary>
-public sealed class RegisterServicesStep(SimulatedInfrastructure infrastructure) : IProvisioningStep
+public sealed class RegisterServicesStep(IServiceRegistry registry) : IProvisioningStep
 {
     public static readonly IReadOnlyList<string> Services = ["auth", "realtime", "storage"];
 
@@ -18,7 +18,7 @@ public sealed class RegisterServicesStep(SimulatedInfrastructure infrastructure)
     {
         foreach (var service in Services)
         {
-            await infrastructure.CreateAsync(context.WorkspaceId, context.ResourceName($"reg-{service}"), "registration", 0, 0, context.CancellationToken);
+            await registry.RegisterAsync(context.WorkspaceId, context.ResourceName($"reg-{service}"), context.CancellationToken);
         }
     }
 
@@ -26,7 +26,7 @@ public sealed class RegisterServicesStep(SimulatedInfrastructure infrastructure)
     {
         foreach (var service in Services)
         {
-            await infrastructure.DeleteAsync(context.ResourceName($"reg-{service}"), context.CancellationToken);
+            await registry.DeregisterAsync(context.ResourceName($"reg-{service}"), context.CancellationToken);
         }
     }
 }

@@ -1,4 +1,4 @@
-using Provisioning.Core.Simulator;
+using Provisioning.Core.Infrastructure;
 using Provisioning.Core.TenantDatabases;
 
 namespace Provisioning.Core.Steps.App;
@@ -8,7 +8,7 @@ namespace Provisioning.Core.Steps.App;
 /// fetched fresh from the allocator, never carried over from an earlier attempt (seed 001's broken retry).
 /// </summary>
 public sealed class StartRuntimeStep(
-    SimulatedInfrastructure infrastructure,
+    IRuntime runtime,
     TenantDatabaseAllocator databases,
     FetchReleaseStep fetch) : IProvisioningStep
 {
@@ -25,14 +25,10 @@ public sealed class StartRuntimeStep(
             ?? throw new InvalidOperationException($"Workspace {context.WorkspaceId} has no tenant database to connect the runtime to.");
         var manifest = await fetch.ManifestAsync(context);
 
-        await infrastructure.CreateAsync(context.WorkspaceId, context.ResourceName("volume"), "volume", 0, 0, context.CancellationToken);
-        var deployment = await infrastructure.CreateAsync(context.WorkspaceId, context.ResourceName("deployment"), "deployment", context.Cpu, context.MemoryGb, context.CancellationToken);
-        await infrastructure.PowerOnAsync(deployment.Name, manifest.BecomesReady, context.CancellationToken);
+        await runtime.StartAsync(context.WorkspaceId, context.ResourceName("deployment"), context.ResourceName("volume"), context.Cpu, context.MemoryGb,
+            manifest.BecomesReady, context.CancellationToken);
     }
 
-    public async Task CompensateAsync(StepContext context)
-    {
-        await infrastructure.DeleteAsync(context.ResourceName("deployment"), context.CancellationToken);
-        await infrastructure.DeleteAsync(context.ResourceName("volume"), context.CancellationToken);
-    }
+    public Task CompensateAsync(StepContext context) =>
+        runtime.StopAsync(context.ResourceName("deployment"), context.ResourceName("volume"), context.CancellationToken);
 }

@@ -1,9 +1,9 @@
-using Provisioning.Core.Simulator;
+using Provisioning.Core.Infrastructure;
 
 namespace Provisioning.Core.Steps.Vm;
 
-/// <summary>Clones the release's template into a VM of the requested size; the partial VM is deleted on failure.</summary>
-public sealed class CloneVmStep(SimulatedInfrastructure infrastructure) : IProvisioningStep
+/// <summary>Clones the release's source into a VM of the requested size; the partial VM is destroyed on failure.</summary>
+public sealed class CloneVmStep(ICompute compute) : IProvisioningStep
 {
     public string Name => StepNames.CloneVm;
 
@@ -12,7 +12,7 @@ public sealed class CloneVmStep(SimulatedInfrastructure infrastructure) : IProvi
     public IReadOnlyList<PlannedResource> Resources(StepContext context) => [new("vm", context.ResourceName("vm"))];
 
     public Task ExecuteAsync(StepContext context) =>
-        infrastructure.CreateAsync(context.WorkspaceId, context.ResourceName("vm"), "vm", context.Cpu, context.MemoryGb, context.CancellationToken);
+        compute.CreateVmAsync(context.WorkspaceId, context.ResourceName("vm"), context.Release.Source, context.Cpu, context.MemoryGb, context.CancellationToken);
 
-    public Task CompensateAsync(StepContext context) => infrastructure.DeleteAsync(context.ResourceName("vm"), context.CancellationToken);
+    public Task CompensateAsync(StepContext context) => compute.DestroyVmAsync(context.ResourceName("vm"), context.CancellationToken);
 }

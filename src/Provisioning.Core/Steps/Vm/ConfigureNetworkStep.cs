@@ -1,9 +1,9 @@
-using Provisioning.Core.Simulator;
+using Provisioning.Core.Infrastructure;
 
 namespace Provisioning.Core.Steps.Vm;
 
 /// <summary>Attaches the VM's network adapter.</summary>
-public sealed class ConfigureNetworkStep(SimulatedInfrastructure infrastructure) : IProvisioningStep
+public sealed class ConfigureNetworkStep(INetwork network) : IProvisioningStep
 {
     public string Name => StepNames.ConfigureNetwork;
 
@@ -12,7 +12,7 @@ public sealed class ConfigureNetworkStep(SimulatedInfrastructure infrastructure)
     public IReadOnlyList<PlannedResource> Resources(StepContext context) => [new("network", context.ResourceName("nic"))];
 
     public Task ExecuteAsync(StepContext context) =>
-        infrastructure.CreateAsync(context.WorkspaceId, context.ResourceName("nic"), "network", 0, 0, context.CancellationToken);
+        network.ConnectAsync(context.WorkspaceId, context.ResourceName("vm"), context.ResourceName("nic"), context.CancellationToken);
 
-    public Task CompensateAsync(StepContext context) => infrastructure.DeleteAsync(context.ResourceName("nic"), context.CancellationToken);
+    public Task CompensateAsync(StepContext context) => network.DisconnectAsync(context.ResourceName("nic"), context.CancellationToken);
 }

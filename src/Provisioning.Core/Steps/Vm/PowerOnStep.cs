@@ -1,17 +1,17 @@
-using Provisioning.Core.Simulator;
+using Provisioning.Core.Infrastructure;
 
 namespace Provisioning.Core.Steps.Vm;
 
-/// <summary>Powers the VM on; its guest tools answer after the simulator's readiness delay.</summary>
-public sealed class PowerOnStep(SimulatedInfrastructure infrastructure) : IProvisioningStep
+/// <summary>Powers the VM on; its guest answers once it is up (wait_for_guest_tools waits for that).</summary>
+public sealed class PowerOnStep(ICompute compute) : IProvisioningStep
 {
     public string Name => StepNames.PowerOn;
 
     public ResourcePolicy OnFailure => ResourcePolicy.Release;
 
     public Task ExecuteAsync(StepContext context) =>
-        infrastructure.PowerOnAsync(context.ResourceName("vm"), becomesReady: true, context.CancellationToken);
+        compute.PowerOnAsync(context.ResourceName("vm"), context.CancellationToken);
 
-    // Deleting the VM (clone_vm's compensation) powers it off.
+    // Destroying the VM (clone_vm's compensation) powers it off.
     public Task CompensateAsync(StepContext context) => Task.CompletedTask;
 }
