@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Tests.TestInfrastructure;
 using Provisioning.Core.Errors;
 using Provisioning.Core.Persistence;
+using Provisioning.Core.Releases;
 using Provisioning.Core.Workspaces;
 
 namespace Portal.Tests.Core.Templates;
@@ -204,6 +205,59 @@ public abstract class CommandStepTests(DatabaseProvider provider) : IDisposable
         await Until(() => !IsAlive(sleeper), $"the command's child {sleeper} was killed");
         await using var db = await harness.DbAsync();
         (await LogAsync(db, workspace.Id)).ShouldContain(l => l.Stream == "portal" && l.Line.Contains("the command's processes were killed"));
+    }
+
+    [Fact]
+    public async Task ThePortalStoppingMidStep_KillsTheCommand_AndTheNextRunRunsTheStepAgain()
+    {
+        await using var harness = await StartAsync();
+        var workspace = await CreateAsync(harness);
+        Touch("hang");
+        var pidFile = Path.Combine(_folder.FullName, "sleeper.pid");
+
+        // The host stops while check hangs: its command goes, the step stays running, nothing is failed.
+        using (var stopping = new CancellationTokenSource())
+        {
+            var run = harness.Engine.RunAsync(workspace.Id, stopping.Token);
+            await Until(() => File.Exists(pidFile) && File.ReadAllText(pidFile).Trim().Length > 0, "the command started its child");
+            await stopping.CancelAsync();
+            await Should.ThrowAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
+        }
+
+        var sleeper = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        await Until(() => !IsAlive(sleeper), $"the command's child {sleeper} was killed");
+        var stopped = await harness.LoadAsync(workspace.Id);
+        stopped.Status.ShouldBe(WorkspaceStatus.Provisioning);
+        stopped.Step("check").Status.ShouldBe(StepStatus.Running);
+
+        // The restart (the same engine, again) runs the running step again, and only it.
+        File.Delete(Path.Combine(_folder.FullName, "hang"));
+        await harness.RunAsync(workspace.Id);
+
+        (await harness.LoadAsync(workspace.Id)).Status.ShouldBe(WorkspaceStatus.Ready);
+        JournalLines().ShouldBe([
+            "make_bucket execute attempt=1 retry=0", "configure execute attempt=1 retry=0",
+            "check execute attempt=1 retry=0", "check execute attempt=1 retry=0"]);
+    }
+
+    [Fact]
+    public async Task AReleaseWithAnArtifact_HandsItsCommandsThePathOfAVerifiedCopy()
+    {
+        await using var harness = await StartAsync();
+        var artifact = "the release's bits"u8.ToArray();
+        using (var content = new MemoryStream(artifact))
+        {
+            var (outcome, _, _) = await harness.Services.GetRequiredService<ReleaseCatalog>().PublishAsync("scripted@1.0.0", content, null, TestContext.Current.CancellationToken);
+            outcome.ShouldBe(PublishOutcome.Published);
+        }
+
+        var workspace = await CreateAsync(harness);
+        await harness.RunAsync(workspace.Id);
+
+        var environment = File.ReadAllLines(Path.Combine(_folder.FullName, "env-configure.txt"));
+        var path = environment.Single(l => l.StartsWith("PORTAL_ARTIFACT=", StringComparison.Ordinal))["PORTAL_ARTIFACT=".Length..];
+        path.ShouldStartWith(Path.Combine(harness.DataDirectory, "workspaces", workspace.Id.ToString("N")));
+        File.ReadAllBytes(path).ShouldBe(artifact);
     }
 
     [Fact]
