@@ -307,7 +307,17 @@ public sealed partial class ProvisioningEngine(
         }
 
         var workspace = (await db.LoadWorkspaceAsync(orphan.WorkspaceId, cancellationToken))!;
-        var run = await RunOfAsync(db, workspace, cancellationToken);
+        Run run;
+        try
+        {
+            run = await RunOfAsync(db, workspace, cancellationToken);
+        }
+        catch (ProvisioningException e)
+        {
+            // Its template is no longer loaded: nothing knows how to clean up; the resource stays orphaned, and says why.
+            return (orphan, e.Message);
+        }
+
         var step = steps[run.Template, orphan.Step];
         var orphans = await ResourcesAsync(db, workspace.Id, step.Name, ResourceState.Orphaned, cancellationToken);
         using var scope = logger.BeginScope(new Dictionary<string, object>

@@ -326,6 +326,28 @@ public abstract class ProvisioningEngineTests(DatabaseProvider provider)
         (await cleanups.RetryCleanupAsync(orphan.Id, "ops@platform.test", CancellationToken.None)).ShouldBeNull();
     }
 
+    [Fact]
+    public async Task RetryCleanup_OfAnOrphanWhoseTemplateIsGone_SaysWhy_AndKeepsItOrphaned()
+    {
+        await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
+        await harness.AddFaultAsync("power_on", ErrorCatalogue.VmConfigInvalid, times: 1);
+        await harness.AddFaultAsync("clone_vm", ErrorCatalogue.ServiceUnavailable, times: 1, on: FaultPhase.Compensate);
+        var workspace = await harness.CreateAsync(VmRelease);
+        await harness.RunAsync(workspace.Id);
+        var orphan = (await harness.ResourcesAsync(workspace.Id)).Single(r => r.State == ResourceState.Orphaned);
+        await using (var db = await harness.DbAsync())
+        {
+            // As if the release's template file were removed from the templates folder.
+            await db.Releases.Where(r => r.Id == VmRelease).ExecuteUpdateAsync(r => r.SetProperty(x => x.Template, "gone"), CancellationToken.None);
+        }
+
+        var cleanups = (Provisioning.Core.Engine.OrphanedResources)harness.Services.GetService(typeof(Provisioning.Core.Engine.OrphanedResources))!;
+        var result = await cleanups.RetryCleanupAsync(orphan.Id, "ops@platform.test", CancellationToken.None);
+
+        result!.Value.Error.ShouldNotBeNull().ShouldContain("Template 'gone' is not loaded");
+        (await cleanups.ListAsync(CancellationToken.None)).ShouldHaveSingleItem().ResourceId.ShouldBe(orphan.Id);
+    }
+
     private static TimeSpan Seconds(int seconds) => TimeSpan.FromSeconds(seconds);
 
     private static Provisioning.Core.TenantDatabases.TenantDatabaseAllocator TenantDatabases(ProvisioningHarness harness) =>

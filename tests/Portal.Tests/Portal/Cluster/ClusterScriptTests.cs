@@ -19,9 +19,11 @@ public sealed partial class ClusterScriptTests
     public async Task TheClusterScript_ServesThePortalThroughNginx_AndCtrlCStopsAndRemovesEverything()
     {
         var ct = TestContext.Current.CancellationToken;
-        var info = new ProcessStartInfo("bash")
+        // Through env --default-signal=INT: a test run started in the background (bash's `cmd &`) ignores SIGINT, its
+        // children inherit that, and a shell cannot trap a signal ignored at its start — Ctrl-C would do nothing.
+        var info = new ProcessStartInfo("env")
         {
-            ArgumentList = { Path.Combine(TestPaths.RepositoryRoot, "scripts", "cluster.sh"), "2" },
+            ArgumentList = { "--default-signal=INT", "bash", Path.Combine(TestPaths.RepositoryRoot, "scripts", "cluster.sh"), "2" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
@@ -107,11 +109,14 @@ public sealed partial class ClusterScriptTests
         }
         finally
         {
-            if (!script.HasExited)
+            // The script's own trap cleans up on INT (or TERM); a test that failed before sending it must not leave it running.
+            foreach (var signal in new[] { "INT", "TERM" })
             {
-                // The script's own trap cleans up on INT; a test that failed before sending it still must not leave it running.
-                Process.Start("kill", ["-s", "INT", script.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])?.WaitForExit();
-                script.WaitForExit(60_000);
+                if (!script.HasExited)
+                {
+                    Process.Start("kill", ["-s", signal, script.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])?.WaitForExit();
+                    script.WaitForExit(60_000);
+                }
             }
         }
     }

@@ -99,7 +99,8 @@ public sealed class TenantAdminPageTests
         var workspace = await harness.CreateAsync("demo-app@2.0.0", name: "billing");
         await harness.RunAsync(workspace.Id);
         var catalog = harness.Services.GetRequiredService<ReleaseCatalog>();
-        using (var artifact = new MemoryStream("""{"schema":"create table notes(id integer);"}"""u8.ToArray()))
+        // A manifest the app template can read: one that is not is refused at publishing (issue 15, point 5).
+        using (var artifact = new MemoryStream("""{"schema": ["create table notes(id integer);"], "services": []}"""u8.ToArray()))
         {
             (await catalog.PublishAsync("demo-app@2.0.0", artifact, null, CancellationToken.None)).Outcome.ShouldBe(PublishOutcome.Published);
         }
