@@ -306,11 +306,7 @@ public abstract class ProvisioningEngineTests(DatabaseProvider provider)
     public async Task RetryCleanup_OfAnOrphan_ReleasesItOnceTheInfrastructureCooperates()
     {
         await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
-        await harness.AddFaultAsync("power_on", ErrorCatalogue.VmConfigInvalid, times: 1);
-        await harness.AddFaultAsync("clone_vm", ErrorCatalogue.ServiceUnavailable, times: 2, on: FaultPhase.Compensate);
-        var workspace = await harness.CreateAsync(VmRelease);
-        await harness.RunAsync(workspace.Id);
-        var orphan = (await harness.ResourcesAsync(workspace.Id)).Single(r => r.State == ResourceState.Orphaned);
+        var (workspace, orphan) = await OrphanedVmAsync(harness, cleanupFailures: 2);
         var cleanups = harness.Services.GetService(typeof(Provisioning.Core.Engine.OrphanedResources)) as Provisioning.Core.Engine.OrphanedResources;
 
         var failedAgain = await cleanups!.RetryCleanupAsync(orphan.Id, "ops@platform.test", CancellationToken.None);
@@ -330,11 +326,7 @@ public abstract class ProvisioningEngineTests(DatabaseProvider provider)
     public async Task RetryCleanup_OfAnOrphanWhoseTemplateIsGone_SaysWhy_AndKeepsItOrphaned()
     {
         await using var harness = await ProvisioningHarness.StartAsync(provider: provider);
-        await harness.AddFaultAsync("power_on", ErrorCatalogue.VmConfigInvalid, times: 1);
-        await harness.AddFaultAsync("clone_vm", ErrorCatalogue.ServiceUnavailable, times: 1, on: FaultPhase.Compensate);
-        var workspace = await harness.CreateAsync(VmRelease);
-        await harness.RunAsync(workspace.Id);
-        var orphan = (await harness.ResourcesAsync(workspace.Id)).Single(r => r.State == ResourceState.Orphaned);
+        var (_, orphan) = await OrphanedVmAsync(harness, cleanupFailures: 1);
         await using (var db = await harness.DbAsync())
         {
             // As if the release's template file were removed from the templates folder.
@@ -346,6 +338,16 @@ public abstract class ProvisioningEngineTests(DatabaseProvider provider)
 
         result!.Value.Error.ShouldNotBeNull().ShouldContain("Template 'gone' is not loaded");
         (await cleanups.ListAsync(CancellationToken.None)).ShouldHaveSingleItem().ResourceId.ShouldBe(orphan.Id);
+    }
+
+    /// <summary>A vm workspace whose power-on fails and whose VM's cleanup then fails <paramref name="cleanupFailures"/> times: one orphan.</summary>
+    private static async Task<(Workspace Workspace, Resource Orphan)> OrphanedVmAsync(ProvisioningHarness harness, int cleanupFailures)
+    {
+        await harness.AddFaultAsync("power_on", ErrorCatalogue.VmConfigInvalid, times: 1);
+        await harness.AddFaultAsync("clone_vm", ErrorCatalogue.ServiceUnavailable, times: cleanupFailures, on: FaultPhase.Compensate);
+        var workspace = await harness.CreateAsync(VmRelease);
+        await harness.RunAsync(workspace.Id);
+        return (workspace, (await harness.ResourcesAsync(workspace.Id)).Single(r => r.State == ResourceState.Orphaned));
     }
 
     private static TimeSpan Seconds(int seconds) => TimeSpan.FromSeconds(seconds);

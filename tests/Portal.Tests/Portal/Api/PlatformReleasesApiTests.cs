@@ -54,10 +54,7 @@ public abstract class PlatformReleasesApiTests(PortalApiFactory portal)
     {
         using var ops = await portal.LoginAsync(PlatformOps);
         var name = Unique("broken");
-        using (var created = await ops.PostAsJsonAsync("/api/v1/platform/releases", new { name, version = "1.0.0", template = "app", default_cpu = 1, default_memory_gb = 1 }, Ct))
-        {
-            created.StatusCode.ShouldBe(HttpStatusCode.Created);
-        }
+        await CreateAsync(ops, name, "1.0.0", "app");
 
         using var published = await ops.SendAsync(Artifact($"{name}@1.0.0", "this is not a manifest"), Ct);
 
@@ -72,10 +69,7 @@ public abstract class PlatformReleasesApiTests(PortalApiFactory portal)
     {
         using var ops = await portal.LoginAsync(PlatformOps);
         var name = Unique("vm-image");
-        using (var created = await ops.PostAsJsonAsync("/api/v1/platform/releases", new { name, version = "2.0", template = "vm", default_cpu = 1, default_memory_gb = 2 }, Ct))
-        {
-            created.StatusCode.ShouldBe(HttpStatusCode.Created);
-        }
+        await CreateAsync(ops, name, "2.0", "vm");
 
         using var published = await ops.SendAsync(Artifact($"{name}@2.0", "an opaque image reference"), Ct);
 
@@ -87,10 +81,7 @@ public abstract class PlatformReleasesApiTests(PortalApiFactory portal)
     {
         using var ops = await portal.LoginAsync(PlatformOps);
         var name = Unique("old");
-        using (var created = await ops.PostAsJsonAsync("/api/v1/platform/releases", new { name, version = "0.9.0", template = "vm", default_cpu = 1, default_memory_gb = 1 }, Ct))
-        {
-            created.StatusCode.ShouldBe(HttpStatusCode.Created);
-        }
+        await CreateAsync(ops, name, "0.9.0", "vm");
 
         using var retired = await ops.PostAsync($"/api/v1/platform/releases/{name}@0.9.0/retire", null, Ct);
 
@@ -156,6 +147,12 @@ public abstract class PlatformReleasesApiTests(PortalApiFactory portal)
         using var response = await client.PostAsJsonAsync("/api/v1/platform/releases", new { name = "x", version = "1", template = "app", default_cpu = 1, default_memory_gb = 1 }, Ct);
 
         response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+    }
+
+    private static async Task CreateAsync(HttpClient ops, string name, string version, string template)
+    {
+        using var created = await ops.PostAsJsonAsync("/api/v1/platform/releases", new { name, version, template, default_cpu = 1, default_memory_gb = 1 }, Ct);
+        created.StatusCode.ShouldBe(HttpStatusCode.Created);
     }
 
     private static async Task<int> CountAsync(HttpClient ops)
