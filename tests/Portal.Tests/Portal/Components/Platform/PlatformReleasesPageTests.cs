@@ -38,9 +38,14 @@ public sealed class PlatformReleasesPageTests
         page.Enter("new-release-name", "billing");
         page.Enter("new-release-version", "3.0.0");
         popovers.Choose(page, "new-release-template", "app");
+        page.Enter("new-release-description", "Billing, third edition");
+        page.Enter("new-release-source", "registry.example/billing:3.0.0");
         page.Find("#new-release-create").Click();
 
         page.WaitForAssertion(() => page.FindAll("[data-release-id='billing@3.0.0']").Count.ShouldBe(1));
+        var row = page.Find("[data-release-id='billing@3.0.0']").ParentElement!;
+        row.QuerySelector("[data-testid=release-description]")!.TextContent.ShouldBe("Billing, third edition");
+        row.QuerySelector("[data-testid=release-source]")!.TextContent.ShouldBe("from registry.example/billing:3.0.0");
         var created = await harness.Services.GetRequiredService<ReleaseCatalog>().FindAsync("billing@3.0.0", Xunit.TestContext.Current.CancellationToken);
         created.ShouldNotBeNull().Template.ShouldBe("app");
         created.Available.ShouldBeFalse();
