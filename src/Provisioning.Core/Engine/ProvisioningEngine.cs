@@ -162,7 +162,8 @@ public sealed partial class ProvisioningEngine(
         var workspace = run.Workspace;
         var now = time.GetUtcNow();
         workspace.StartStep(step.Name, now);
-        foreach (var planned in step.Resources(Context(run, step.Name, CancellationToken.None)))
+        // What a step will make is named from the workspace alone: no outputs (nor their decryption) needed here.
+        foreach (var planned in step.Resources(Context(run, step.Name, CancellationToken.None, StepOutputs.None)))
         {
             var known = resources.Find(r => r.Step == step.Name && r.Kind == planned.Kind && r.ExternalId == planned.ExternalId);
             if (known is null)
@@ -392,13 +393,14 @@ public sealed partial class ProvisioningEngine(
         return new Run(workspace, release, templates.Get(release.Template), await outputStore.LoadAsync(db, workspace.Id, cancellationToken));
     }
 
-    private StepContext Context(Run run, string step, CancellationToken cancellationToken)
+    /// <param name="outputs">What the step sees of earlier steps' outputs; by default all of them, secret ones decrypted.</param>
+    private StepContext Context(Run run, string step, CancellationToken cancellationToken, StepOutputs? outputs = null)
     {
         var workspace = run.Workspace;
         return new(workspace.Id, workspace.TenantId, workspace.Name, workspace.Cpu, workspace.MemoryGb, run.Release, run.Template,
             workspace.CorrelationId ?? Guid.Empty, step, workspace.Step(step).StartedAt ?? default,
             (workspace.ActiveAttempt ?? workspace.LatestAttempt)?.Number ?? 0, workspace.Step(step).RetryCount,
-            outputStore.For(run.Outputs), cancellationToken);
+            outputs ?? outputStore.For(run.Outputs), cancellationToken);
     }
 
     private sealed record Run(Workspace Workspace, Release Release, ProvisioningTemplate Template, List<WorkspaceOutput> Outputs);

@@ -18,15 +18,11 @@ public sealed class StepCatalog
         IEnumerable<IProvisioningStep> builtIns, TemplateCatalog templates, CommandRunner commands, Func<TemplateStep, HttpAction, HttpStep> httpStep)
     {
         var byName = builtIns.ToFrozenDictionary(s => s.Name, StringComparer.Ordinal);
-        BuiltInNames = byName.Keys.Order(StringComparer.Ordinal).ToList();
         _plans = templates.All.ToFrozenDictionary(
             t => t.Name,
             t => t.Steps.ToFrozenDictionary(s => s.Name, s => Step(t, s, byName, commands, httpStep), StringComparer.Ordinal),
             StringComparer.Ordinal);
     }
-
-    /// <summary>The built-in steps, by the name templates use them by (<c>uses: builtin/&lt;name&gt;</c>).</summary>
-    public IReadOnlyList<string> BuiltInNames { get; }
 
     /// <summary>The step <paramref name="step"/> of <paramref name="template"/>.</summary>
     public IProvisioningStep this[ProvisioningTemplate template, string step] => _plans[template.Name][step];

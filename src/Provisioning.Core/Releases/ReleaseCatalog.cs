@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Provisioning.Core.Persistence;
@@ -38,8 +39,14 @@ public static class ReleaseRules
 }
 
 /// <summary>The releases people can request, with whether each is available, and how platform admins publish them.</summary>
-public sealed class ReleaseCatalog(IDbContextFactory<ProvisioningDbContext> dbFactory, IReleaseStore store, TemplateCatalog templates, TimeProvider time)
+public sealed class ReleaseCatalog(
+    IDbContextFactory<ProvisioningDbContext> dbFactory, IReleaseStore store, TemplateCatalog templates, IEnumerable<IProvisioningStep> builtInSteps,
+    TimeProvider time)
 {
+    // The built-in steps that read the release manifest, as they say of themselves.
+    private readonly FrozenSet<string> _manifestReaders = builtInSteps.OfType<IReadsReleaseManifest>().Cast<IProvisioningStep>()
+        .Select(s => s.Name).ToFrozenSet(StringComparer.Ordinal);
+
     /// <summary>The releases that can be requested; with <paramref name="includeRetired"/>, the retired ones too (platform admins).</summary>
     public async Task<IReadOnlyList<ReleaseView>> ListAsync(CancellationToken cancellationToken, bool includeRetired = false)
     {
@@ -178,9 +185,8 @@ public sealed class ReleaseCatalog(IDbContextFactory<ProvisioningDbContext> dbFa
         }
     }
 
-    // The built-in steps that read the manifest fetch_release brought (DESIGN §5).
-    private static bool ReadsManifest(ProvisioningTemplate template) =>
-        template.Uses(StepNames.CreateTenantSchema) || template.Uses(StepNames.RegisterServices) || template.Uses(StepNames.StartRuntime);
+    private bool ReadsManifest(ProvisioningTemplate template) =>
+        template.Steps.Any(s => s.Action is BuiltInAction b && _manifestReaders.Contains(b.Step));
 
     private async Task<ReleaseView> ViewAsync(Release r, CancellationToken cancellationToken) =>
         new(r.Id, r.Name, r.Version, r.Template, await store.IsAvailableAsync(r, cancellationToken), r.DefaultCpu, r.DefaultMemoryGb, r.Sha256,

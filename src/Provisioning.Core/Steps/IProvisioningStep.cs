@@ -10,6 +10,12 @@ public enum ResourcePolicy
     Retain,
 }
 
+/// <summary>
+/// A built-in step that reads the release manifest <c>fetch_release</c> brought: a release of a template that uses
+/// one must ship a manifest, and an artifact that is not one is refused when it is published.
+/// </summary>
+public interface IReadsReleaseManifest;
+
 /// <summary>A resource a step will create, under the name that makes its creation idempotent.</summary>
 public sealed record PlannedResource(string Kind, string ExternalId);
 

@@ -21,6 +21,10 @@ public sealed class StepOutputs(IReadOnlyDictionary<string, OutputValue> earlier
     public IEnumerable<string> Secrets =>
         earlier.Values.Concat(_produced.Values).Where(v => v.Secret && v.Value.Length > 0).Select(v => v.Value);
 
+    /// <summary><paramref name="text"/> with every secret this step knows replaced by <c>***</c>, the longest first.</summary>
+    public string Mask(string text) =>
+        Secrets.Distinct().OrderByDescending(s => s.Length).Aggregate(text, (masked, secret) => masked.Replace(secret, "***", StringComparison.Ordinal));
+
     public void Add(string key, string value, bool secret) => _produced[key] = new OutputValue(value, secret);
 
     /// <summary>A fresh collector for one try, seeing the same earlier outputs: a failed try's outputs count for nothing.</summary>

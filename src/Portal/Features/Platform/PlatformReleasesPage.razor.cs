@@ -74,11 +74,7 @@ public sealed partial class PlatformReleasesPage : IDisposable
         _creating = true;
         try
         {
-            var (outcome, release) = await Catalog.CreateAsync(
-                new NewRelease(request.Name!, request.Version!, request.Template!, request.DefaultCpu!.Value, request.DefaultMemoryGb!.Value,
-                    string.IsNullOrWhiteSpace(request.Description) ? null : request.Description.Trim(),
-                    string.IsNullOrWhiteSpace(request.Source) ? null : request.Source.Trim()),
-                _disposed.Token);
+            var (outcome, release) = await Catalog.CreateAsync(request.ToRelease(), _disposed.Token);
             switch (outcome)
             {
                 case CreateReleaseOutcome.Created:

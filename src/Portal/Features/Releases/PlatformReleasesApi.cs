@@ -9,7 +9,14 @@ namespace Portal.Features.Releases;
 
 /// <summary>What a platform admin sends to create a release.</summary>
 public sealed record NewReleaseRequest(
-    string? Name, string? Version, string? Template, int? DefaultCpu, int? DefaultMemoryGb, string? Description, string? Source);
+    string? Name, string? Version, string? Template, int? DefaultCpu, int? DefaultMemoryGb, string? Description, string? Source)
+{
+    /// <summary>The release to create, once <see cref="PlatformReleasesApi.Check"/> found nothing wrong: blank texts are none.</summary>
+    public NewRelease ToRelease() =>
+        new(Name!, Version!, Template!, DefaultCpu!.Value, DefaultMemoryGb!.Value, Blank(Description), Blank(Source));
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+}
 
 /// <summary>
 /// Releases as platform admins manage them (issue 15, point 5): create one of any loaded template, list them all
@@ -40,9 +47,7 @@ public static partial class PlatformReleasesApi
             return ApiProblems.Invalid(errors);
         }
 
-        var request = new NewRelease(body!.Name!, body.Version!, body.Template!, body.DefaultCpu!.Value, body.DefaultMemoryGb!.Value,
-            Blank(body.Description), Blank(body.Source));
-        var (outcome, release) = await catalog.CreateAsync(request, cancellationToken);
+        var (outcome, release) = await catalog.CreateAsync(body!.ToRelease(), cancellationToken);
         return outcome switch
         {
             CreateReleaseOutcome.Created => TypedResults.CreatedAtRoute(release!, "GetPlatformRelease", new { id = release!.Id }),
@@ -107,8 +112,6 @@ public static partial class PlatformReleasesApi
 
         return errors;
     }
-
-    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
     [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex ReleaseName();

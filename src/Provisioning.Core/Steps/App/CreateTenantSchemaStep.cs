@@ -3,7 +3,7 @@ using Provisioning.Core.TenantDatabases;
 namespace Provisioning.Core.Steps.App;
 
 /// <summary>Applies the release's schema to the tenant database. Retained with the database it lives in.</summary>
-public sealed class CreateTenantSchemaStep(TenantDatabaseAllocator databases, FetchReleaseStep fetch) : IProvisioningStep
+public sealed class CreateTenantSchemaStep(TenantDatabaseAllocator databases, FetchReleaseStep fetch) : IProvisioningStep, IReadsReleaseManifest
 {
     public string Name => StepNames.CreateTenantSchema;
 

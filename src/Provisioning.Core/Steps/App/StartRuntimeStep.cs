@@ -10,7 +10,7 @@ namespace Provisioning.Core.Steps.App;
 public sealed class StartRuntimeStep(
     IRuntime runtime,
     TenantDatabaseAllocator databases,
-    FetchReleaseStep fetch) : IProvisioningStep
+    FetchReleaseStep fetch) : IProvisioningStep, IReadsReleaseManifest
 {
     public string Name => StepNames.StartRuntime;
 

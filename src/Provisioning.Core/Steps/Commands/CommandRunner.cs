@@ -238,7 +238,8 @@ public sealed partial class CommandRunner(IReleaseStore releases, DataDirectory 
     {
         private readonly Lock _gate = new();
         private long _secretFileLength;
-        private List<string> _secrets = outputs.Secrets.Distinct().ToList();
+        // Longest first, so a secret that contains another is masked whole.
+        private List<string> _secrets = outputs.Secrets.Distinct().OrderByDescending(s => s.Length).ToList();
 
         public string Mask(string text)
         {
@@ -266,7 +267,6 @@ public sealed partial class CommandRunner(IReleaseStore releases, DataDirectory 
             var written = File.ReadLines(secretFile)
                 .Select(line => line.IndexOf('=', StringComparison.Ordinal) is var at and > 0 ? line[(at + 1)..] : "")
                 .Where(value => value.Length > 0);
-            // Longest first, so a secret that contains another is masked whole.
             _secrets = outputs.Secrets.Concat(written).Distinct().OrderByDescending(s => s.Length).ToList();
         }
     }

@@ -30,7 +30,6 @@ public sealed class HttpStep(TemplateStep definition, HttpAction action, IHttpCl
     {
         var variables = StepEnvironment.Variables(context, "execute", artifactPath: null);
         var url = StepEnvironment.Expand(action.Url, variables);
-        var secrets = context.Outputs.Secrets.ToList();
         using var request = new HttpRequestMessage(new HttpMethod(action.Method), url);
         foreach (var (name, value) in action.Headers)
         {
@@ -47,7 +46,7 @@ public sealed class HttpStep(TemplateStep definition, HttpAction action, IHttpCl
 
         var client = clients.CreateClient(ClientName);
         await using var writer = await log.OpenAsync(context, "execute");
-        var response = await SendAsync(client, request, context, secrets, writer);
+        var response = await SendAsync(client, request, context, writer);
         try
         {
             // Accepted, and done elsewhere: ask where it said until it is no longer 202.
@@ -58,7 +57,7 @@ public sealed class HttpStep(TemplateStep definition, HttpAction action, IHttpCl
                 await Task.Delay(wait, time, context.CancellationToken);
                 using var poll = new HttpRequestMessage(HttpMethod.Get, location.IsAbsoluteUri ? location : new Uri(request.RequestUri!, location));
                 poll.Headers.TryAddWithoutValidation("Idempotency-Key", context.IdempotencyKey);
-                response = await SendAsync(client, poll, context, secrets, writer);
+                response = await SendAsync(client, poll, context, writer);
             }
 
             await OutcomeAsync(response, context);
@@ -72,10 +71,10 @@ public sealed class HttpStep(TemplateStep definition, HttpAction action, IHttpCl
     public Task CompensateAsync(StepContext context) => Task.CompletedTask;
 
     private static async Task<HttpResponseMessage> SendAsync(
-        HttpClient client, HttpRequestMessage request, StepContext context, List<string> secrets, IStepLogWriter writer)
+        HttpClient client, HttpRequestMessage request, StepContext context, IStepLogWriter writer)
     {
         var clock = Stopwatch.StartNew();
-        var target = Mask($"{request.Method} {request.RequestUri}", secrets);
+        var target = context.Outputs.Mask($"{request.Method} {request.RequestUri}");
         try
         {
             var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, context.CancellationToken);
@@ -85,7 +84,7 @@ public sealed class HttpStep(TemplateStep definition, HttpAction action, IHttpCl
         catch (HttpRequestException e)
         {
             writer.Write("http", $"{target} → {e.Message}");
-            throw new ProvisioningException(ErrorCatalogue.ServiceUnavailable, Mask($"{target} could not be reached: {e.Message}", secrets), e);
+            throw new ProvisioningException(ErrorCatalogue.ServiceUnavailable, context.Outputs.Mask($"{target} could not be reached: {e.Message}"), e);
         }
     }
 
@@ -99,14 +98,15 @@ public sealed class HttpStep(TemplateStep definition, HttpAction action, IHttpCl
             return;
         }
 
-        var detail = $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {status} {response.ReasonPhrase}";
+        // The address may carry an earlier step's secret output: the detail reaches admins and the timeline.
+        var detail = context.Outputs.Mask($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {status} {response.ReasonPhrase}");
         if (status is 408 or 429 or >= 500)
         {
             throw new ProvisioningException(ErrorCatalogue.ServiceUnavailable, $"{detail} (try again later).") { RetryAfter = RetryAfter(response) };
         }
 
         var (code, problem) = Problem(response, text);
-        throw new ProvisioningException(code ?? ErrorCatalogue.Unknown, problem is null ? detail : $"{detail}: {problem}");
+        throw new ProvisioningException(code ?? ErrorCatalogue.Unknown, problem is null ? detail : $"{detail}: {context.Outputs.Mask(problem)}");
     }
 
     /// <summary>The response's top-level fields named in <c>outputs:</c>; one that is missing fails the step, permanently.</summary>
@@ -175,7 +175,4 @@ public sealed class HttpStep(TemplateStep definition, HttpAction action, IHttpCl
             return (null, null);
         }
     }
-
-    private static string Mask(string text, List<string> secrets) =>
-        secrets.Aggregate(text, (masked, secret) => masked.Replace(secret, "***", StringComparison.Ordinal));
 }
