@@ -12,6 +12,7 @@ using Npgsql;
 using Provisioning.Core;
 using Provisioning.Core.Engine;
 using Provisioning.Core.Infrastructure;
+using Provisioning.Core.Infrastructure.Vsphere;
 using Provisioning.Core.Notifications;
 using Provisioning.Core.Persistence;
 using Provisioning.Core.Releases;
@@ -55,8 +56,17 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<SimulatedInfrastructure>();
         services.AddSingleton<IFaultInjector>(sp => sp.GetRequiredService<SimulatedInfrastructure>());
         // The built-in steps' ports; the simulator is the adapter until a real one is configured.
-        services.AddSingleton<ICompute>(sp => sp.GetRequiredService<SimulatedInfrastructure>());
-        services.AddSingleton<INetwork>(sp => sp.GetRequiredService<SimulatedInfrastructure>());
+        services.AddOptions<VsphereOptions>().BindConfiguration(VsphereOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        if (configuration[$"{VsphereOptions.Section}:{nameof(VsphereOptions.Url)}"] is { Length: > 0 })
+        {
+            services.AddVsphere();
+        }
+        else
+        {
+            services.AddSingleton<ICompute>(sp => sp.GetRequiredService<SimulatedInfrastructure>());
+            services.AddSingleton<INetwork>(sp => sp.GetRequiredService<SimulatedInfrastructure>());
+        }
+
         services.AddSingleton<IRuntime>(sp => sp.GetRequiredService<SimulatedInfrastructure>());
         services.AddSingleton<IServiceRegistry>(sp => sp.GetRequiredService<SimulatedInfrastructure>());
         services.AddSingleton<Readiness>();
@@ -105,6 +115,7 @@ public static class ProvisioningServiceCollectionExtensions
         _ = services.GetRequiredService<IOptions<MailOptions>>().Value;
         _ = services.GetRequiredService<IOptions<PortalLinkOptions>>().Value;
         _ = services.GetRequiredService<IOptions<StepLogOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<VsphereOptions>>().Value;
         services.GetRequiredService<DataDirectory>().EnsureWritable();
         // Reads every template file: one that is broken stops the start here, naming the file, line and rule.
         _ = services.GetRequiredService<StepCatalog>();
@@ -155,6 +166,20 @@ public static class ProvisioningServiceCollectionExtensions
     /// </summary>
     public static Task CheckPortalDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default) =>
         services.GetRequiredService<PortalDatabase>().CheckReachableAsync(services.GetRequiredService<IDbContextFactory<ProvisioningDbContext>>(), cancellationToken);
+
+    /// <summary>The VM steps' compute and network on vSphere (<c>Infrastructure:Vsphere:Url</c>): one session per node.</summary>
+    private static void AddVsphere(this IServiceCollection services)
+    {
+        services.AddSingleton(sp =>
+        {
+            var vsphere = sp.GetRequiredService<IOptions<VsphereOptions>>().Value;
+            return new VimClient(new Uri(vsphere.Url!), vsphere.Username!, vsphere.Password!, vsphere.Thumbprint, vsphere.RequestTimeout,
+                sp.GetRequiredService<ILogger<VimClient>>());
+        });
+        services.AddSingleton<VsphereInfrastructure>();
+        services.AddSingleton<ICompute>(sp => sp.GetRequiredService<VsphereInfrastructure>());
+        services.AddSingleton<INetwork>(sp => sp.GetRequiredService<VsphereInfrastructure>());
+    }
 
     private static void AddProvisioningSteps(this IServiceCollection services)
     {

@@ -1,7 +1,17 @@
 namespace Provisioning.Core.Infrastructure;
 
-/// <summary>What a port knows of something it made: whether it runs, and since when it answers (null: not yet, or never).</summary>
-public sealed record InfrastructureItem(string Name, string Kind, bool PoweredOn, DateTimeOffset? ReadyAt);
+/// <summary>
+/// What a port knows of something it made: whether it runs, and since when it answers (null: not yet, or never). A
+/// port that cannot tell when it will answer says when to look again (<paramref name="LookAgainAfter"/>); without it,
+/// a null <paramref name="ReadyAt"/> stands until the deadline.
+/// </summary>
+public sealed record InfrastructureItem(string Name, string Kind, bool PoweredOn, DateTimeOffset? ReadyAt, TimeSpan? LookAgainAfter = null);
+
+/// <summary>Every port names the adapter behind it (<c>simulator</c>, <c>vsphere</c>), for the platform pages.</summary>
+public interface IInfrastructurePort
+{
+    string Adapter { get; }
+}
 
 /// <summary>
 /// The small interfaces the built-in steps reach infrastructure through (DESIGN §5, "Adapters behind ports"). Every
@@ -10,7 +20,7 @@ public sealed record InfrastructureItem(string Name, string Kind, bool PoweredOn
 /// (<see cref="Simulator.SimulatedInfrastructure"/>); a real one plugs in without touching the steps. Failures are
 /// <see cref="Errors.ProvisioningException"/>s in the catalogue's codes.
 /// </summary>
-public interface IInfrastructureLookup
+public interface IInfrastructureLookup : IInfrastructurePort
 {
     /// <summary>The item named <paramref name="name"/>, or null when there is none.</summary>
     Task<InfrastructureItem?> FindAsync(string name, CancellationToken cancellationToken);
@@ -30,11 +40,14 @@ public interface ICompute : IInfrastructureLookup
 }
 
 /// <summary>Network attachments of a workspace's VM.</summary>
-public interface INetwork : IInfrastructureLookup
+public interface INetwork : IInfrastructurePort
 {
     Task ConnectAsync(Guid workspaceId, string vmName, string adapterName, CancellationToken cancellationToken);
 
-    Task DisconnectAsync(string adapterName, CancellationToken cancellationToken);
+    /// <summary>Whether the VM's adapter is there and connected.</summary>
+    Task<bool> IsConnectedAsync(string vmName, string adapterName, CancellationToken cancellationToken);
+
+    Task DisconnectAsync(string vmName, string adapterName, CancellationToken cancellationToken);
 }
 
 /// <summary>Where an application runs: a deployment sized as requested, with its volume.</summary>

@@ -57,6 +57,8 @@ public sealed class SimulatedInfrastructure(
     public Task DeleteAsync(string name, CancellationToken cancellationToken) => _inventory.DeleteAsync(name, cancellationToken);
 
     // The ports of the built-in steps, on the simulated inventory: each made thing is a resource of its kind.
+    public string Adapter => "simulator";
+
     async Task<InfrastructureItem?> IInfrastructureLookup.FindAsync(string name, CancellationToken cancellationToken) =>
         await FindAsync(name, cancellationToken) is { } r ? new InfrastructureItem(r.Name, r.Kind, r.PoweredOn, r.ReadyAt) : null;
 
@@ -70,7 +72,10 @@ public sealed class SimulatedInfrastructure(
     Task INetwork.ConnectAsync(Guid workspaceId, string vmName, string adapterName, CancellationToken cancellationToken) =>
         CreateAsync(workspaceId, adapterName, "network", 0, 0, cancellationToken);
 
-    Task INetwork.DisconnectAsync(string adapterName, CancellationToken cancellationToken) => DeleteAsync(adapterName, cancellationToken);
+    async Task<bool> INetwork.IsConnectedAsync(string vmName, string adapterName, CancellationToken cancellationToken) =>
+        await FindAsync(adapterName, cancellationToken) is not null;
+
+    Task INetwork.DisconnectAsync(string vmName, string adapterName, CancellationToken cancellationToken) => DeleteAsync(adapterName, cancellationToken);
 
     async Task IRuntime.StartAsync(Guid workspaceId, string deployment, string volume, int cpu, int memoryGb, bool becomesReady, CancellationToken cancellationToken)
     {

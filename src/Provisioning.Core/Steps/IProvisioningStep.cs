@@ -1,3 +1,5 @@
+using Provisioning.Core.Infrastructure;
+
 namespace Provisioning.Core.Steps;
 
 /// <summary>What happens to a step's resources when the attempt it belongs to fails.</summary>
@@ -36,6 +38,9 @@ public interface IProvisioningStep
     /// anything exists, so a crash can never leave a resource nobody knows about.
     /// </summary>
     IReadOnlyList<PlannedResource> Resources(StepContext context) => [];
+
+    /// <summary>The infrastructure the step makes things on (its ports), so the platform pages can say which adapter a template uses.</summary>
+    IReadOnlyList<IInfrastructurePort> Infrastructure => [];
 
     Task ExecuteAsync(StepContext context);
 

@@ -23,7 +23,8 @@ public sealed class Readiness(TimeProvider time)
                 throw new ProvisioningException(timeoutCode, $"'{name}' did not become ready by {deadline:O}.");
             }
 
-            var until = item.ReadyAt is { } due && due < deadline ? due : deadline;
+            var due = item.ReadyAt ?? (item.LookAgainAfter is { } again ? now + again : deadline);
+            var until = due < deadline ? due : deadline;
             await Task.Delay(until - now, time, cancellationToken);
         }
     }

@@ -38,8 +38,10 @@ public sealed class VerifyServicesStep(
         else if (context.Template.Uses(StepNames.CloneVm))
         {
             await readiness.WaitAsync(compute, context.ResourceName("vm"), deadline, ErrorCatalogue.ToolsTimeout, context.CancellationToken);
-            _ = await network.FindAsync(context.ResourceName("nic"), context.CancellationToken)
-                ?? throw new ProvisioningException(ErrorCatalogue.NetworkConfigFailed, "The VM's network adapter is missing.");
+            if (!await network.IsConnectedAsync(context.ResourceName("vm"), context.ResourceName("nic"), context.CancellationToken))
+            {
+                throw new ProvisioningException(ErrorCatalogue.NetworkConfigFailed, "The VM's network adapter is missing or not connected.");
+            }
         }
     }
 

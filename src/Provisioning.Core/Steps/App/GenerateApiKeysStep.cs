@@ -17,6 +17,8 @@ public sealed class GenerateApiKeysStep(IServiceRegistry registry, IDataProtecti
 
     public ResourcePolicy OnFailure => ResourcePolicy.Release;
 
+    public IReadOnlyList<IInfrastructurePort> Infrastructure => [registry];
+
     public IReadOnlyList<PlannedResource> Resources(StepContext context) =>
         [.. Keys.Select(key => new PlannedResource("api_key", context.ResourceName($"key-{key}")))];
 

@@ -11,6 +11,8 @@ public sealed class RegisterServicesStep(IServiceRegistry registry) : IProvision
 
     public ResourcePolicy OnFailure => ResourcePolicy.Release;
 
+    public IReadOnlyList<IInfrastructurePort> Infrastructure => [registry];
+
     public IReadOnlyList<PlannedResource> Resources(StepContext context) =>
         [.. Services.Select(service => new PlannedResource("registration", context.ResourceName($"reg-{service}")))];
 

@@ -16,6 +16,8 @@ public sealed class StartRuntimeStep(
 
     public ResourcePolicy OnFailure => ResourcePolicy.Release;
 
+    public IReadOnlyList<IInfrastructurePort> Infrastructure => [runtime];
+
     public IReadOnlyList<PlannedResource> Resources(StepContext context) =>
         [new("volume", context.ResourceName("volume")), new("deployment", context.ResourceName("deployment"))];
 

@@ -9,6 +9,8 @@ public sealed class CloneVmStep(ICompute compute) : IProvisioningStep
 
     public ResourcePolicy OnFailure => ResourcePolicy.Release;
 
+    public IReadOnlyList<IInfrastructurePort> Infrastructure => [compute];
+
     public IReadOnlyList<PlannedResource> Resources(StepContext context) => [new("vm", context.ResourceName("vm"))];
 
     public Task ExecuteAsync(StepContext context) =>

@@ -9,6 +9,8 @@ public sealed class PowerOnStep(ICompute compute) : IProvisioningStep
 
     public ResourcePolicy OnFailure => ResourcePolicy.Release;
 
+    public IReadOnlyList<IInfrastructurePort> Infrastructure => [compute];
+
     public Task ExecuteAsync(StepContext context) =>
         compute.PowerOnAsync(context.ResourceName("vm"), context.CancellationToken);
 

@@ -12,6 +12,8 @@ public sealed class WaitForGuestToolsStep(ICompute compute, Readiness readiness,
 
     public ResourcePolicy OnFailure => ResourcePolicy.Release;
 
+    public IReadOnlyList<IInfrastructurePort> Infrastructure => [compute];
+
     public Task ExecuteAsync(StepContext context) =>
         readiness.WaitAsync(compute, context.ResourceName("vm"), context.StepStartedAt + options.Value.ReadinessTimeout, ErrorCatalogue.ToolsTimeout, context.CancellationToken);
 

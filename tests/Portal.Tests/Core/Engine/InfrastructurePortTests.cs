@@ -45,6 +45,8 @@ public sealed class InfrastructurePortTests
 
         public int Lookups => _lookups;
 
+        public string Adapter => "recording";
+
         public Task CreateVmAsync(Guid workspaceId, string name, string? source, int cpu, int memoryGb, CancellationToken cancellationToken)
         {
             _calls.Enqueue($"create {name} from {source}, {cpu} CPU, {memoryGb} GB");
