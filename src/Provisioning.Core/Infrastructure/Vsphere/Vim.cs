@@ -21,6 +21,9 @@ public sealed class VimFaultException(string fault, string message) : Exception(
     public string FaultMessage { get; } = message;
 }
 
+/// <summary>A task that ended well, with what it returned (a clone's new VM).</summary>
+public sealed record TaskEnded(XElement? Result);
+
 /// <summary>vSphere answered something that is not the vim25 protocol as this client knows it.</summary>
 public sealed class VimProtocolException(string message) : Exception(message);
 
@@ -66,9 +69,18 @@ public static class Vim
             throw Fault(content);
         }
 
-        return content.Name == Ns + $"{method}Response"
-            ? content.ChildrenNamed("returnval").ToList()
-            : throw new VimProtocolException($"The answer to {method} is <{content.Name.LocalName}>.");
+        if (content.Name != Ns + $"{method}Response")
+        {
+            throw new VimProtocolException($"The answer to {method} is <{content.Name.LocalName}>.");
+        }
+
+        // The property collector answers an expired session with the properties it could not read, not with a fault.
+        if (content.Descendants(Ns + "missingSet").Select(m => m.Child("fault")?.Child("fault")).FirstOrDefault(f => f is not null && TypeOf(f) == "NotAuthenticated") is not null)
+        {
+            throw new VimFaultException("NotAuthenticated", $"The session could not read properties in {method}.");
+        }
+
+        return content.ChildrenNamed("returnval").ToList();
     }
 
     /// <summary>A SOAP fault: the type is the detail's data type (e.g. <c>&lt;InvalidLoginFault xsi:type="InvalidLogin"&gt;</c>).</summary>
@@ -84,6 +96,20 @@ public static class Vim
 
         return new VimFaultException(type, message);
     }
+
+    /// <summary>The last <c>info</c> of a task in an update set of <c>WaitForUpdatesEx</c>, or null.</summary>
+    public static XElement? TaskInfo(XElement updateSet) => updateSet.ChildrenNamed("filterSet")
+        .SelectMany(f => f.ChildrenNamed("objectSet"))
+        .SelectMany(o => o.ChildrenNamed("changeSet"))
+        .LastOrDefault(c => (string?)c.Child("name") == "info")?.Child("val");
+
+    /// <summary>How a task ended (its result), null while it runs; a task that failed throws its fault.</summary>
+    public static TaskEnded? TaskEnd(XElement taskInfo) => (string?)taskInfo.Child("state") switch
+    {
+        "success" => new TaskEnded(taskInfo.Child("result")),
+        "error" => throw (taskInfo.Child("error") is { } error ? LocalizedFault(error) : new VimFaultException("SystemError", "The task failed without a fault.")),
+        _ => null,
+    };
 
     /// <summary>A task's or update's <c>LocalizedMethodFault</c>.</summary>
     public static VimFaultException LocalizedFault(XElement localizedMethodFault)

@@ -144,7 +144,7 @@ public sealed class VimClient : IDisposable
         }
         finally
         {
-            await InvokeAsync("DestroyView", view, CancellationToken.None);
+            await ReleaseAsync("DestroyView", view);
         }
     }
 
@@ -153,6 +153,21 @@ public sealed class VimClient : IDisposable
     /// updates); returns the task's result, or throws its fault as a <see cref="VimFaultException"/>.
     /// </summary>
     public async Task<XElement?> WaitForTaskAsync(ManagedObject task, CancellationToken cancellationToken)
+    {
+        for (var collectors = 1; ; collectors++)
+        {
+            try
+            {
+                return await WaitWithNewCollectorAsync(task, cancellationToken);
+            }
+            catch (VimFaultException e) when (e.Fault == "ManagedObjectNotFound" && collectors == 1)
+            {
+                // The collector belonged to a session that expired while it waited: wait again in the new session.
+            }
+        }
+    }
+
+    private async Task<XElement?> WaitWithNewCollectorAsync(ManagedObject task, CancellationToken cancellationToken)
     {
         var content = await ContentAsync(cancellationToken);
         var collector = ManagedObject.From((await InvokeAsync("CreatePropertyCollector", content.PropertyCollector, cancellationToken))[0]);
@@ -175,21 +190,15 @@ public sealed class VimClient : IDisposable
                 }
 
                 version = (string?)set.Child("version") ?? version;
-                var info = set.ChildrenNamed("filterSet").SelectMany(f => f.ChildrenNamed("objectSet"))
-                    .SelectMany(o => o.ChildrenNamed("changeSet"))
-                    .LastOrDefault(c => (string?)c.Child("name") == "info")?.Child("val");
-                switch ((string?)info?.Child("state"))
+                if (Vim.TaskInfo(set) is { } info && Vim.TaskEnd(info) is { } end)
                 {
-                    case "success":
-                        return info!.Child("result");
-                    case "error":
-                        throw info!.Child("error") is { } error ? Vim.LocalizedFault(error) : new VimFaultException("SystemError", "The task failed without a fault.");
+                    return end.Result;
                 }
             }
         }
         finally
         {
-            await InvokeAsync("DestroyPropertyCollector", collector, CancellationToken.None);
+            await ReleaseAsync("DestroyPropertyCollector", collector);
         }
     }
 
@@ -198,6 +207,20 @@ public sealed class VimClient : IDisposable
     {
         var task = ManagedObject.From((await InvokeAsync(method, target, cancellationToken, arguments))[0]);
         return await WaitForTaskAsync(task, cancellationToken);
+    }
+
+    /// <summary>Frees a session-scoped helper object; best effort, so it never hides the failure that ended its use (the session ending frees it too).</summary>
+    private async Task ReleaseAsync(string method, ManagedObject helper)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await SendAsync(method, helper, [], timeout.Token);
+        }
+        catch (Exception e) when (e is VimFaultException or HttpRequestException or OperationCanceledException or VimProtocolException or System.Xml.XmlException)
+        {
+            _logger.LogDebug(e, "{Method} of {Helper} failed", method, helper);
+        }
     }
 
     public void Dispose()
