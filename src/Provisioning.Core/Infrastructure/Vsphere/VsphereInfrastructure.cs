@@ -209,9 +209,9 @@ public sealed class VsphereInfrastructure(VimClient vim, IOptions<VsphereOptions
                     Vim.El("powerOn", "false")));
             var vm = ManagedObject.From(result ?? throw new VimProtocolException("CloneVM_Task ended without the new VM."));
             _vms[name] = vm;
-            return vm;
+            return await KeepOneAsync(name, vm, cancellationToken);
         }
-        catch (VimFaultException e) when (e.Fault == "DuplicateName")
+        catch (VimFaultException e) when (e.Fault is "DuplicateName" or "FileAlreadyExists")
         {
             // A clone of the same name finished meanwhile (a run before a crash): it is this step's VM.
             if (await FindVmAsync(name, cancellationToken) is { } existing)
@@ -222,6 +222,45 @@ public sealed class VsphereInfrastructure(VimClient vim, IOptions<VsphereOptions
 
             throw;
         }
+    }
+
+    /// <summary>
+    /// vCenter refuses a second VM of a name in one folder, but a simulator (or a clone into another folder) may not: when
+    /// a clone of an earlier run that was still in flight finished beside this one, the oldest VM of the name is the
+    /// step's and the others are destroyed. Every run chooses the same one.
+    /// </summary>
+    private async Task<ManagedObject> KeepOneAsync(string name, ManagedObject cloned, CancellationToken cancellationToken)
+    {
+        var all = await vim.FindByNameAsync("VirtualMachine", name, cancellationToken);
+        if (all.Count < 2)
+        {
+            return cloned;
+        }
+
+        var created = new List<(ManagedObject Vm, string CreatedAt)>();
+        foreach (var vm in all)
+        {
+            created.Add((vm, (string?)(await vim.PropertiesAsync(vm, ["config.createDate"], cancellationToken)).GetValueOrDefault("config.createDate") ?? ""));
+        }
+
+        var kept = created.OrderBy(c => DateTimeOffset.TryParse(c.CreatedAt, out var at) ? at : DateTimeOffset.MaxValue)
+            .ThenBy(c => c.Vm.Value, StringComparer.Ordinal).First().Vm;
+        logger.LogWarning("{Count} VMs are named {Vm} (a clone of an earlier run finished beside this one): keeping {Kept}, destroying the others",
+            all.Count, name, kept.Value);
+        foreach (var extra in all.Where(vm => vm != kept))
+        {
+            try
+            {
+                await vim.RunTaskAsync("Destroy_Task", extra, cancellationToken);
+            }
+            catch (VimFaultException e) when (e.Fault == "ManagedObjectNotFound")
+            {
+                // Another run destroyed it first.
+            }
+        }
+
+        _vms[name] = kept;
+        return kept;
     }
 
     private async Task ResizeAsync(ManagedObject vm, string name, int cpu, int memoryGb, CancellationToken cancellationToken)

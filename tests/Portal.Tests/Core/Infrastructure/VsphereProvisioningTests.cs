@@ -63,6 +63,24 @@ public abstract class VsphereProvisioningTests(DatabaseProvider provider) : IAsy
     }
 
     [Fact]
+    public async Task TwoRunsCloningTheSameVmAtOnce_EndWithOneVm_TheOldest()
+    {
+        // vCenter holds each clone, so both runs look for the VM, find none, and ask for a clone of the same name.
+        await using var slow = await VcsimServer.StartAsync(delays: "CloneVM_Task=1500");
+        await using var one = await ProvisioningHarness.StartAsync(slow.Settings(), provider);
+        await using var two = await ProvisioningHarness.StartAsync(slow.Settings(), provider);
+        var workspaceId = Guid.NewGuid();
+        var name = $"ws-{workspaceId:N}-vm";
+
+        await Task.WhenAll(
+            one.Services.GetRequiredService<ICompute>().CreateVmAsync(workspaceId, name, VcsimServer.Source, 1, 2, CancellationToken.None),
+            two.Services.GetRequiredService<ICompute>().CreateVmAsync(workspaceId, name, VcsimServer.Source, 1, 2, CancellationToken.None));
+
+        (await slow.VmsAsync()).ShouldHaveSingleItem().Name.ShouldBe(name);
+        one.Logs.Entries.Concat(two.Logs.Entries).ShouldContain(l => l.Message.Contains($"are named {name}", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AMissingSource_IsTemplateNotFound_WithoutRetries_AndNoVm()
     {
         await using var harness = await StartAsync();
