@@ -11,6 +11,7 @@ using Portal.Features.Tenants;
 using Portal.Features.Users;
 using Portal.Security;
 using Portal.Features.Workspaces;
+using Portal.Health;
 using Provisioning.Core;
 using Provisioning.Core.Persistence;
 
@@ -66,7 +67,7 @@ app.UseThrottling();
 app.UseAuthorization();
 app.UseAntiforgery();
 
-app.MapHealthChecks("/health");
+app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
 app.MapPortalOpenApi();
 app.MapIdentityApi();
 app.MapSingleSignOn();

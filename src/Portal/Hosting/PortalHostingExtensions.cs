@@ -1,3 +1,5 @@
+using Provisioning.Core.Infrastructure.Vsphere;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
@@ -62,7 +64,12 @@ internal static class PortalHostingExtensions
 
     public static WebApplicationBuilder AddPortalHealth(this WebApplicationBuilder builder)
     {
-        builder.Services.AddHealthChecks().AddCheck<ReadinessHealthCheck>("ready");
+        var checks = builder.Services.AddHealthChecks().AddCheck<ReadinessHealthCheck>("ready");
+        if (builder.Configuration[$"{VsphereOptions.Section}:{nameof(VsphereOptions.Url)}"] is { Length: > 0 })
+        {
+            checks.AddCheck<VsphereHealthCheck>(VsphereHealthCheck.Name, HealthStatus.Degraded, ["infrastructure"]);
+        }
+
         return builder;
     }
 }

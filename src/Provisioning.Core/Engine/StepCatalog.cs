@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Provisioning.Core.Infrastructure;
 using Provisioning.Core.Steps;
 using Provisioning.Core.Steps.Commands;
 using Provisioning.Core.Steps.Http;
@@ -27,6 +28,20 @@ public sealed class StepCatalog
     /// <summary>The step <paramref name="step"/> of <paramref name="template"/>.</summary>
     public IProvisioningStep this[ProvisioningTemplate template, string step] => _plans[template.Name][step];
 
+    /// <summary>
+    /// What a template's steps run on, in step order: the adapters behind their ports (<c>simulator</c>, <c>vsphere</c>),
+    /// <c>command</c> and <c>http</c>.
+    /// </summary>
+    public IReadOnlyList<string> Adapters(ProvisioningTemplate template) => template.Steps
+        .SelectMany(s => s.Action switch
+        {
+            CommandAction => ["command"],
+            HttpAction => ["http"],
+            _ => this[template, s.Name].Infrastructure.Select(port => port.Adapter),
+        })
+        .Distinct(StringComparer.Ordinal)
+        .ToList();
+
     private static IProvisioningStep Step(
         ProvisioningTemplate template, TemplateStep step, FrozenDictionary<string, IProvisioningStep> builtIns, CommandRunner commands,
         Func<TemplateStep, HttpAction, HttpStep> httpStep) => step.Action switch
@@ -45,6 +60,8 @@ public sealed class StepCatalog
         public ResourcePolicy OnFailure => definition.OnFailure;
 
         public IReadOnlyList<PlannedResource> Resources(StepContext context) => builtIn.Resources(context);
+
+        public IReadOnlyList<IInfrastructurePort> Infrastructure => builtIn.Infrastructure;
 
         public Task ExecuteAsync(StepContext context) => builtIn.ExecuteAsync(context);
 

@@ -75,7 +75,7 @@ public sealed class AccessibilityTests(PortalFixture fixture)
         {
             await SignInPage.SignInAsync(ops, SignInPage.PlatformAdmin);
             var page = await ops.NewPageAsync();
-            foreach (var path in new[] { "/platform/releases", "/platform/outbox", "/platform/tenants", "/platform/simulator", "/platform/orphans", "/admin/users" })
+            foreach (var path in new[] { "/platform/releases", "/platform/templates", "/platform/outbox", "/platform/tenants", "/platform/simulator", "/platform/orphans", "/admin/users" })
             {
                 await OpenAndCheckAsync(page, path, $"platform admin {path}");
             }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Portal.Features.Identity;
+using Provisioning.Core.Engine;
 using Provisioning.Core.Steps;
 using Provisioning.Core.Templates;
 
@@ -24,11 +25,11 @@ public sealed record TemplateStepView(
     }
 }
 
-/// <summary>A loaded template: where it was read from and its steps in order.</summary>
-public sealed record TemplateView(string Name, string? Description, string Source, IReadOnlyList<TemplateStepView> Steps)
+/// <summary>A loaded template: where it was read from, what its steps run on (<c>simulator</c>, <c>vsphere</c>, <c>command</c>, <c>http</c>) and its steps in order.</summary>
+public sealed record TemplateView(string Name, string? Description, string Source, IReadOnlyList<string> Adapters, IReadOnlyList<TemplateStepView> Steps)
 {
-    public static TemplateView From(ProvisioningTemplate template) =>
-        new(template.Name, template.Description, template.Source, template.Steps.Select(TemplateStepView.From).ToList());
+    public static TemplateView From(ProvisioningTemplate template, StepCatalog steps) =>
+        new(template.Name, template.Description, template.Source, steps.Adapters(template), template.Steps.Select(TemplateStepView.From).ToList());
 }
 
 /// <summary>The templates this portal loaded at start (DESIGN §11), for platform admins.</summary>
@@ -43,6 +44,6 @@ public static class TemplatesApi
         return app;
     }
 
-    public static Ok<List<TemplateView>> List(TemplateCatalog templates) =>
-        TypedResults.Ok(templates.All.Select(TemplateView.From).ToList());
+    public static Ok<List<TemplateView>> List(TemplateCatalog templates, StepCatalog steps) =>
+        TypedResults.Ok(templates.All.Select(t => TemplateView.From(t, steps)).ToList());
 }

@@ -54,6 +54,8 @@ public abstract class TemplatesApiTests<TPortal> : IAsyncLifetime
         templates.EnumerateArray().Select(t => t.Str("name")).ShouldBe(["app", "vm", "scripted"]);
         var app = templates[0];
         app.Str("source").ShouldBe("builtin:app.yaml");
+        templates.EnumerateArray().Select(t => string.Join(",", t.GetProperty("adapters").EnumerateArray().Select(a => a.GetString())))
+            .ShouldBe(["simulator", "simulator", "command"]);
         app.GetProperty("steps").EnumerateArray().Select(s => (s.Str("name"), s.Str("kind"), s.Str("on_failure"))).ShouldContain(("create_tenant_database", "builtin", "retain"));
         var scripted = templates[2];
         scripted.Str("source").ShouldBe(Path.Combine(_folder.FullName, "scripted.yaml"));

@@ -93,8 +93,8 @@ public sealed class NavMenuTests
         var menu = RenderAs(ctx, "ops@platform.test", PortalPolicies.PlatformAdmin);
 
         menu.Markup.ShouldContain("Platform");
-        LinkTexts(menu).ShouldBe(["Tenants", "Users", "Releases", "Simulator", "Orphaned resources", "Email outbox"]);
-        menu.FindAll("a[href='platform/tenants'], a[href='platform/releases'], a[href='platform/simulator'], a[href='platform/orphans'], a[href='platform/outbox']").Count.ShouldBe(5);
+        LinkTexts(menu).ShouldBe(["Tenants", "Users", "Releases", "Templates", "Simulator", "Orphaned resources", "Email outbox"]);
+        menu.FindAll("a[href='platform/tenants'], a[href='platform/releases'], a[href='platform/templates'], a[href='platform/simulator'], a[href='platform/orphans'], a[href='platform/outbox']").Count.ShouldBe(6);
         menu.Markup.ShouldNotContain("Tenant admin");
         menu.Markup.ShouldNotContain("Sent emails");
     }
