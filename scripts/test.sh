@@ -25,6 +25,9 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || packages+=(postgresq
 [ -x /usr/sbin/nginx ] || packages+=(nginx-light)
 # The example kubectl template runs in the tests (offline, dry run).
 command -v kubectl >/dev/null 2>&1 || packages+=(kubernetes-client)
+# The vSphere tests run against VMware's simulator, vcsim, built below from Debian's govmomi source with Go.
+command -v go >/dev/null 2>&1 || packages+=(golang-go)
+[ -d /usr/share/gocode/src/github.com/vmware/govmomi/simulator ] || packages+=(golang-github-vmware-govmomi-dev)
 # Spectral (lints the OpenAPI document) and axe-core (accessibility, in the browser tests) come from npm.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 if [ "${#packages[@]}" -gt 0 ]; then
@@ -39,6 +42,10 @@ if [ ! -f tools/node/node_modules/.package-lock.json ] || ! cmp -s tools/node/pa
     npm ci --prefix tools/node --no-audit --no-fund --loglevel=error
     cp tools/node/package-lock.json tools/node/node_modules/.package-lock.json.installed
 fi
+
+# Built once per govmomi version and launcher (cached outside the repository); the tests find it through this.
+PORTAL_TEST_VCSIM="$(bash scripts/vcsim.sh --build)"
+export PORTAL_TEST_VCSIM
 
 rm -rf "$results"
 mkdir -p "$results"

@@ -34,9 +34,12 @@ if [ "${1:-}" = "--build" ]; then
     exit 0
 fi
 
+# The launcher's flags are Go's (-listen); accept the --long spelling too.
 args=()
-while [ $# -gt 0 ]; do
-    args+=("-${1#--}")
-    shift
+for arg in "$@"; do
+    case "$arg" in
+        --*) args+=("${arg#-}") ;;
+        *) args+=("$arg") ;;
+    esac
 done
 exec "$binary" "${args[@]}"

@@ -17,10 +17,62 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/types"
 )
+
+// inventoryLog writes each VM created, powered on or off, and removed to standard error: what a person following
+// the README sees appear in "vCenter". A VM is registered before it has its name, so it is told once it has one.
+type inventoryLog struct {
+	mu    sync.Mutex
+	names map[string]string
+}
+
+func (l *inventoryLog) Reference() types.ManagedObjectReference {
+	return types.ManagedObjectReference{Type: "InventoryLog", Value: "inventory-log"}
+}
+
+func (l *inventoryLog) PutObject(o mo.Reference) {
+	if vm, ok := o.(*simulator.VirtualMachine); ok {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.names[vm.Self.Value] = ""
+	}
+}
+
+func (l *inventoryLog) UpdateObject(o mo.Reference, changes []types.PropertyChange) {
+	vm, ok := o.(*mo.VirtualMachine)
+	if !ok {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if name, known := l.names[vm.Self.Value]; known && name == "" && vm.Name != "" {
+		l.names[vm.Self.Value] = vm.Name
+		fmt.Fprintf(os.Stderr, "inventory: VM %s (%s) created\n", vm.Name, vm.Self.Value)
+	}
+	for _, change := range changes {
+		if change.Name == "runtime.powerState" {
+			fmt.Fprintf(os.Stderr, "inventory: VM %s (%s) %v\n", vm.Name, vm.Self.Value, change.Val)
+		}
+	}
+}
+
+func (l *inventoryLog) RemoveObject(ref types.ManagedObjectReference) {
+	if ref.Type != "VirtualMachine" {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if name, known := l.names[ref.Value]; known {
+		fmt.Fprintf(os.Stderr, "inventory: VM %s (%s) removed\n", name, ref.Value)
+		delete(l.names, ref.Value)
+	}
+}
 
 func fingerprint(sum []byte) string {
 	parts := make([]string, len(sum))
@@ -43,6 +95,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	simulator.Map.AddHandler(&inventoryLog{names: map[string]string{}})
 	if *delays != "" {
 		model.DelayConfig.MethodDelay = map[string]int{}
 		for _, pair := range strings.Split(*delays, ",") {

@@ -20,6 +20,9 @@ public sealed class StartupConfigurationTests
         { "Portal__Invitations__ValidFor", "00:00:01", "Portal:Invitations:ValidFor must be between" },
         { "Throttling__WritesPerUser__PermitLimit", "0", "Throttling:WritesPerUser:PermitLimit must be between" },
         { "Throttling__SignInPerClient__Window", "soon", "Throttling:SignInPerClient:Window" },
+        { "Infrastructure__Vsphere__Url", "http://vcenter.example.test/sdk", "Infrastructure:Vsphere:Url 'http://vcenter.example.test/sdk' must be an https:// address" },
+        { "Infrastructure__Vsphere__Url", "https://vcenter.example.test/sdk", "Infrastructure:Vsphere:Username and Infrastructure:Vsphere:Password are required" },
+        { "Infrastructure__Vsphere__Readiness", "tool", "Infrastructure:Vsphere:Readiness" },
     };
 
     [Theory]

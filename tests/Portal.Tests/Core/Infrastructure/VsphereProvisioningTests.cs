@@ -154,6 +154,45 @@ public abstract class VsphereProvisioningTests(DatabaseProvider provider) : IAsy
     }
 
     [Fact]
+    public async Task PlacementSettings_PutTheCloneWhereTheySay_ByPathOrName()
+    {
+        var settings = _vcsim.Settings();
+        settings["Infrastructure:Vsphere:Folder"] = "/DC0/vm";
+        settings["Infrastructure:Vsphere:ResourcePool"] = "/DC0/host/DC0_C0/Resources";
+        settings["Infrastructure:Vsphere:Datastore"] = "LocalDS_0";
+        await using var harness = await StartAsync(settings);
+        var workspace = await harness.CreateAsync(VmRelease);
+
+        await harness.RunAsync(workspace.Id);
+
+        (await harness.LoadAsync(workspace.Id)).Status.ShouldBe(WorkspaceStatus.Ready);
+        using var client = _vcsim.NewClient();
+        var vm = (await client.FindByInventoryPathAsync($"/DC0/vm/ws-{workspace.Id:N}-vm", CancellationToken.None)).ShouldNotBeNull();
+        var placement = await client.PropertiesAsync(vm, ["resourcePool", "datastore"], CancellationToken.None);
+        var pool = await client.FindByInventoryPathAsync("/DC0/host/DC0_C0/Resources", CancellationToken.None);
+        ManagedObject.From(placement["resourcePool"]).ShouldBe(pool!.Value);
+        var datastore = ManagedObject.From(placement["datastore"].Elements().ShouldHaveSingleItem());
+        (await client.PropertiesAsync(datastore, ["name"], CancellationToken.None))["name"].Value.ShouldBe("LocalDS_0");
+    }
+
+    [Fact]
+    public async Task ADatastoreThatIsNotThere_IsDatastoreNotAvailable_WithoutRetries()
+    {
+        var settings = _vcsim.Settings();
+        settings["Infrastructure:Vsphere:Datastore"] = "NoSuchDatastore";
+        await using var harness = await StartAsync(settings);
+        var workspace = await harness.CreateAsync(VmRelease);
+
+        var waits = await harness.RunAsync(workspace.Id);
+
+        var failed = await harness.LoadAsync(workspace.Id);
+        failed.ErrorCode.ShouldBe(ErrorCatalogue.DatastoreNotAvailable);
+        failed.ErrorTechnicalDetail.ShouldNotBeNull().ShouldStartWith("InvalidDatastorePath:");
+        waits.ShouldBeEmpty();
+        (await _vcsim.VmsAsync()).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task WrongCredentials_AreConnectionFailed_AtOnce()
     {
         var settings = _vcsim.Settings();
