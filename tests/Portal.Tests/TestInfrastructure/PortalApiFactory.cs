@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Provisioning.Core.Persistence;
 using Provisioning.Core.Workspaces;
 
@@ -43,9 +44,13 @@ public partial class PortalApiFactory : WebApplicationFactory<Program>
     /// <summary>Settings a test class adds before the portal starts (single sign-on, say), applied after the defaults.</summary>
     public Dictionary<string, string?> Settings { get; } = [];
 
+    /// <summary>What the portal logged, at the levels its configuration lets through.</summary>
+    public CapturedLogs Logs { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.UseSetting("Portal:DataDirectory", DataDirectory);
         builder.UseSetting("Portal:SeedDemoData", "true");
         builder.UseSetting("Simulator:ReadinessDelay", "00:00:00");

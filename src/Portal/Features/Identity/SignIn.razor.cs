@@ -95,7 +95,16 @@ public sealed partial class SignIn
             return;
         }
 
-        LogSignInFailed(Logger, Input.Email.Trim(), result.IsLockedOut);
+        // What was typed is logged only when it names an account: people type their password into the email field.
+        if (await SignInManager.UserManager.FindByEmailAsync(Input.Email.Trim()) is { Email: { } account })
+        {
+            LogSignInFailed(Logger, account, result.IsLockedOut);
+        }
+        else
+        {
+            LogSignInMatchedNoAccount(Logger);
+        }
+
         _errorMessage = result.IsLockedOut ? LockedOut : result.IsNotAllowed ? NotAllowed : BadCredentials;
     }
 
@@ -118,6 +127,9 @@ public sealed partial class SignIn
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sign-in failed for {Email} (locked out: {LockedOut})")]
     private static partial void LogSignInFailed(ILogger logger, string email, bool lockedOut);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sign-in failed: the identifier given matched no account")]
+    private static partial void LogSignInMatchedNoAccount(ILogger logger);
 
     private sealed class SignInInput
     {
