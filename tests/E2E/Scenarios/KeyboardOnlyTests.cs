@@ -28,7 +28,9 @@ public sealed class KeyboardOnlyTests(PortalFixture fixture) : IAsyncLifetime
         var page = await context.NewPageAsync();
         await page.GotoAsync("/signin");
 
-        await TabToAsync(page, "#signin-email");
+        // Typing starts in the Email field (issue 22, point 10: the focus was on the heading, and the password went
+        // into the Email field).
+        await Expect(page.Locator("#signin-email")).ToBeFocusedAsync();
         await page.Keyboard.TypeAsync(SignInPage.Member);
         await TabToAsync(page, "#signin-password");
         await page.Keyboard.TypeAsync(SignInPage.DemoPassword);
