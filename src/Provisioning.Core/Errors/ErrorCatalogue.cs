@@ -9,10 +9,29 @@ public enum ErrorClass
     Permanent,
 }
 
-/// <summary>One row of the error catalogue: what the code means and what the user is told.</summary>
-public sealed record CatalogueEntry(string Code, ErrorClass Class, string UserMessage, string SuggestedAction)
+/// <summary>
+/// One row of the error catalogue: what the code means and what the user is told. A transient code has a second text,
+/// <see cref="GaveUpMessage"/>, for when its automatic tries are used up: "we will retry" is no longer true then.
+/// </summary>
+public sealed record CatalogueEntry(string Code, ErrorClass Class, string UserMessage, string SuggestedAction, string? GaveUpMessage = null)
 {
     public bool IsTransient => Class == ErrorClass.Transient;
+
+    /// <summary>What the user is told once the attempt failed with this code after <paramref name="tries"/> tries over <paramref name="over"/>.</summary>
+    public string MessageOnceFailed(int tries, TimeSpan over) => GaveUpMessage is { } gaveUp
+        ? gaveUp.Replace("{tries}", tries == 1 ? "1 try" : $"{tries} tries", StringComparison.Ordinal)
+            .Replace("{over}", over < TimeSpan.FromSeconds(1) ? "" : $" over {About(over)}", StringComparison.Ordinal)
+        : UserMessage;
+
+    /// <summary>"about 40 seconds", "about 2 minutes", "about 1 hour".</summary>
+    public static string About(TimeSpan span) => span switch
+    {
+        { TotalSeconds: < 90 } => Unit((int)Math.Round(span.TotalSeconds), "second"),
+        { TotalMinutes: < 90 } => Unit((int)Math.Round(span.TotalMinutes), "minute"),
+        _ => Unit((int)Math.Round(span.TotalHours), "hour"),
+    };
+
+    private static string Unit(int count, string unit) => $"about {count} {unit}{(count == 1 ? "" : "s")}";
 }
 
 /// <summary>
@@ -65,16 +84,19 @@ public static class ErrorCatalogue
             "Retry once IT has restored the template."),
         new(NetworkConfigFailed, ErrorClass.Transient,
             "Network setup failed. IT has been notified.",
-            "Press Retry to try again."),
+            "Press Retry to try again.",
+            "Network setup kept failing after {tries}{over}. IT has been notified, and we stopped trying. Press Retry, or try again later."),
         new(ToolsTimeout, ErrorClass.Permanent,
             "VM started but tools didn't respond. Please restart the VM.",
             "Restart the VM, then press Retry."),
         new(ConnectionTimeout, ErrorClass.Transient,
             "Temporary connection issue. We will retry automatically.",
-            "Press Retry to try again."),
+            "Press Retry to try again.",
+            "The connection to a platform service kept failing after {tries}{over}. We stopped trying. Press Retry, or try again later."),
         new(ServiceUnavailable, ErrorClass.Transient,
             "A platform service is temporarily unavailable. We will retry automatically.",
-            "Press Retry to try again."),
+            "Press Retry to try again.",
+            "A platform service stayed unavailable after {tries}{over}. We stopped trying. Press Retry, or try again later."),
         new(Unknown, ErrorClass.Permanent,
             "Unexpected error. IT has been notified.",
             "Press Retry; contact support if it keeps failing."),

@@ -7,6 +7,9 @@ public sealed record ProvisioningError(string Code, string TechnicalDetail)
 
     public string UserMessage => Entry.UserMessage;
 
+    /// <summary>What the user is told once the attempt failed (a transient code's tries are used up by then).</summary>
+    public string MessageOnceFailed(int tries, TimeSpan over) => Entry.MessageOnceFailed(tries, over);
+
     /// <summary>Maps anything thrown by a step onto the catalogue; unmapped exceptions become <c>unknown</c>.</summary>
     public static ProvisioningError From(Exception exception) => exception switch
     {

@@ -85,9 +85,13 @@ public sealed class ProvisioningStep
         CompletedAt = at;
         NextRetryAt = null;
         ErrorCode = error.Code;
-        ErrorMessage = error.UserMessage;
+        ErrorMessage = MessageOnceFailed(error);
         ErrorDetails = errorDetailsJson;
     }
+
+    /// <summary>The user's words for <paramref name="error"/> once this step failed for good: after its tries, over the time they took.</summary>
+    internal string MessageOnceFailed(ProvisioningError error) =>
+        error.MessageOnceFailed(RetryCount + 1, (CompletedAt ?? StartedAt ?? default) - (StartedAt ?? CompletedAt ?? default));
 
     /// <summary>Its resources were released by compensation, so the next attempt must run it again.</summary>
     internal void Revert()

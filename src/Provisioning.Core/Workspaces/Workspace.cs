@@ -225,7 +225,7 @@ public sealed class Workspace
         {
             step = name,
             error_code = error.Code,
-            error_message = error.UserMessage,
+            error_message = step.ErrorMessage,
             technical_detail = error.TechnicalDetail,
             retry_count = step.RetryCount,
         });
@@ -380,13 +380,14 @@ public sealed class Workspace
 
         var error = attempt.Error!;
         var step = Step(attempt.FailedStep!);
+        var message = step.MessageOnceFailed(error);
         attempt.Fail(now);
-        ShowError(error);
+        ShowError(error, message);
         Touch(now);
         Record(WorkspaceEventTypes.Failed, "engine", now, new
         {
             error_code = error.Code,
-            error_message = error.UserMessage,
+            error_message = message,
             technical_detail = error.TechnicalDetail,
             step = step.Name,
             attempt = attempt.Number,
@@ -422,7 +423,7 @@ public sealed class Workspace
 
         var attempt = ActiveAttempt;
         attempt?.Abandon(error, now);
-        ShowError(error);
+        ShowError(error, error.UserMessage);
         Touch(now);
         Record(deleting ? WorkspaceEventTypes.DeprovisioningFailed : WorkspaceEventTypes.Failed, "engine", now, new
         {
@@ -561,11 +562,11 @@ public sealed class Workspace
         attempt.CompensationReached(_steps.Where(s => s.Order < order).MaxBy(s => s.Order)?.Name);
     }
 
-    private void ShowError(ProvisioningError error)
+    private void ShowError(ProvisioningError error, string message)
     {
         Status = WorkspaceStatus.Error;
         ErrorCode = error.Code;
-        ErrorDetail = error.UserMessage;
+        ErrorDetail = message;
         ErrorTechnicalDetail = error.TechnicalDetail;
     }
 

@@ -1,19 +1,23 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Web;
 using Provisioning.Core.Errors;
 using Provisioning.Core.Workspaces;
 
 namespace Portal.Features.Workspaces;
 
 /// <summary>
-/// A workspace in error: the user message and the code, and Retry. Retry goes into its loading state at once,
-/// cannot be pressed again until the answer is in (the guard is set before anything is awaited), and a refused
-/// retry (409, 503) is explained right here.
+/// A workspace in error: the user message and the code, and Retry first among its actions. Retry goes into its
+/// loading state at once, cannot be pressed again until the answer is in (the guard is set before anything is
+/// awaited; the second click of a double click is dropped, since it may arrive after a quick answer), and a refused
+/// retry (409, 503) is explained right here, with the focus back on Retry.
 /// </summary>
 public sealed partial class WorkspaceErrorAlert
 {
     private bool _inFlight;
+    private bool _refocus;
     private string? _refusal;
     private Guid _workspaceId;
+    private ElementReference _retryButton;
 
     [Parameter, EditorRequired]
     public WorkspaceDetail Workspace { get; set; } = default!;
@@ -21,6 +25,10 @@ public sealed partial class WorkspaceErrorAlert
     /// <summary>Asks for the retry; null when it started, else why not, in the user's words (<see cref="RetryMessages"/>).</summary>
     [Parameter, EditorRequired]
     public Func<Task<string?>> OnRetry { get; set; } = default!;
+
+    /// <summary>Further actions shown after Retry (the page's Delete), so that Retry is the first stop of the Tab key.</summary>
+    [Parameter]
+    public RenderFragment? Actions { get; set; }
 
     private bool IsBusy => _inFlight || Workspace.Status != WorkspaceStatus.Error;
 
@@ -37,6 +45,18 @@ public sealed partial class WorkspaceErrorAlert
         _workspaceId = Workspace.WorkspaceId;
     }
 
+    private Task RetryClickedAsync(MouseEventArgs click) => click.Detail > 1 ? Task.CompletedTask : RetryAsync();
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        // Disabled while it was in flight, the button lost the focus; a refused retry gives it back.
+        if (_refocus && !IsBusy)
+        {
+            _refocus = false;
+            await _retryButton.FocusAsync();
+        }
+    }
+
     private async Task RetryAsync()
     {
         // The guard that makes a double click one retry, set before the first await.
@@ -50,6 +70,7 @@ public sealed partial class WorkspaceErrorAlert
         try
         {
             _refusal = await OnRetry();
+            _refocus = _refusal is not null;
         }
         finally
         {

@@ -25,6 +25,8 @@ public sealed partial class WorkspacePage : IDisposable
     private Guid _liveFor;
     private bool _loaded;
     private bool _deleting;
+    private bool _focusProgress;
+    private ElementReference _progress;
     private string? _deleteRefusal;
     private int _loadVersion;
 
@@ -170,6 +172,8 @@ public sealed partial class WorkspacePage : IDisposable
         var result = await Requests.RetryAsync(Id, user.TenantId!, user.Actor, _disposed.Token);
         // Show the new attempt (or the refreshed error) at once, not only when its first event arrives.
         await LoadAsync();
+        // The alert and its button are gone: the focus goes to what replaced them, not to the page's body.
+        _focusProgress = result.Attempt is not null;
         return RetryMessages.Explain(result);
     }
 
@@ -209,6 +213,15 @@ public sealed partial class WorkspacePage : IDisposable
         finally
         {
             _deleting = false;
+        }
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (_focusProgress && _workspace?.Status == WorkspaceStatus.Provisioning)
+        {
+            _focusProgress = false;
+            await _progress.FocusAsync();
         }
     }
 

@@ -234,20 +234,33 @@ public sealed class VsphereInfrastructure(VimClient vim, IOptions<VsphereOptions
         var all = await vim.FindByNameAsync("VirtualMachine", name, cancellationToken);
         if (all.Count < 2)
         {
-            return cloned;
+            // Ours, or the one another run kept after destroying ours.
+            return all.Count == 1 ? Remember(name, all[0]) : cloned;
         }
 
         var created = new List<(ManagedObject Vm, string CreatedAt)>();
         foreach (var vm in all)
         {
-            created.Add((vm, (string?)(await vim.PropertiesAsync(vm, ["config.createDate"], cancellationToken)).GetValueOrDefault("config.createDate") ?? ""));
+            try
+            {
+                created.Add((vm, (string?)(await vim.PropertiesAsync(vm, ["config.createDate"], cancellationToken)).GetValueOrDefault("config.createDate") ?? ""));
+            }
+            catch (VimFaultException e) when (e.Fault == "ManagedObjectNotFound")
+            {
+                // Another run destroyed it meanwhile: it was not the one to keep.
+            }
+        }
+
+        if (created.Count == 0)
+        {
+            return cloned;
         }
 
         var kept = created.OrderBy(c => DateTimeOffset.TryParse(c.CreatedAt, out var at) ? at : DateTimeOffset.MaxValue)
             .ThenBy(c => c.Vm.Value, StringComparer.Ordinal).First().Vm;
         logger.LogWarning("{Count} VMs are named {Vm} (a clone of an earlier run finished beside this one): keeping {Kept}, destroying the others",
             all.Count, name, kept.Value);
-        foreach (var extra in all.Where(vm => vm != kept))
+        foreach (var extra in created.Select(c => c.Vm).Where(vm => vm != kept))
         {
             try
             {
@@ -259,8 +272,13 @@ public sealed class VsphereInfrastructure(VimClient vim, IOptions<VsphereOptions
             }
         }
 
-        _vms[name] = kept;
-        return kept;
+        return Remember(name, kept);
+    }
+
+    private ManagedObject Remember(string name, ManagedObject vm)
+    {
+        _vms[name] = vm;
+        return vm;
     }
 
     private async Task ResizeAsync(ManagedObject vm, string name, int cpu, int memoryGb, CancellationToken cancellationToken)

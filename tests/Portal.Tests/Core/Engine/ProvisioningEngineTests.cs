@@ -108,9 +108,17 @@ public abstract class ProvisioningEngineTests(DatabaseProvider provider)
         var loaded = await harness.LoadAsync(workspace.Id);
         loaded.Status.ShouldBe(WorkspaceStatus.Error);
         loaded.ErrorCode.ShouldBe(ErrorCatalogue.ConnectionTimeout);
-        loaded.ErrorDetail.ShouldBe(ErrorCatalogue.Get(ErrorCatalogue.ConnectionTimeout).UserMessage);
+        // Nothing will retry any more, so nothing says it will (issue 22, point 1): 10 + 20 + 40 + 80 s of waits.
+        loaded.ErrorDetail.ShouldBe(
+            "The connection to a platform service kept failing after 5 tries over about 2 minutes. We stopped trying. Press Retry, or try again later.");
         loaded.Step("clone_vm").Status.ShouldBe(StepStatus.Failed);
         loaded.Step("clone_vm").RetryCount.ShouldBe(4);
+        loaded.Step("clone_vm").ErrorMessage.ShouldBe(loaded.ErrorDetail);
+        var stepFailed = Payload((await harness.EventsAsync(workspace.Id)).Single(e => e.Type == WorkspaceEventTypes.StepFailed));
+        stepFailed.GetProperty("error_message").GetString().ShouldBe(loaded.ErrorDetail);
+        // While tries remained, it said they would come.
+        Payload((await harness.EventsAsync(workspace.Id)).First(e => e.Type == WorkspaceEventTypes.StepRetryScheduled))
+            .GetProperty("error_message").GetString().ShouldBe(ErrorCatalogue.Get(ErrorCatalogue.ConnectionTimeout).UserMessage);
         loaded.Attempts.Single().Outcome.ShouldBe(AttemptOutcome.Failed);
 
         var failed = Payload((await harness.EventsAsync(workspace.Id)).Single(e => e.Type == WorkspaceEventTypes.Failed));

@@ -98,6 +98,39 @@ public sealed class WorkspaceErrorAlertTests
     }
 
     [Fact]
+    public async Task TheSecondClickOfADoubleClick_AfterAQuickRefusal_DoesNotRetryAgain_AndTheFocusIsBackOnRetry()
+    {
+        await using var ctx = BunitPortal.Create();
+        var calls = 0;
+        var alert = ctx.Render<WorkspaceErrorAlert>(p => p
+            .Add(a => a.Workspace, Failed)
+            .Add(a => a.OnRetry, () => { calls++; return Task.FromResult(RetryMessages.Explain(Refused(RetryRefusal.ReleaseUnavailable,
+                new ProvisioningError(ErrorCatalogue.ReleaseUnavailable, "still missing")))); }));
+
+        // The refusal is in before the second click of the double click reaches the circuit (issue 22, point 10).
+        await alert.Find("#retry-button").ClickAsync(new MouseEventArgs { Detail = 1 });
+        alert.WaitForElement("[data-testid=retry-refusal]");
+        await alert.Find("#retry-button").ClickAsync(new MouseEventArgs { Detail = 2 });
+
+        calls.ShouldBe(1);
+        // Disabled while in flight, the button lost the focus; it gets it back with the refusal.
+        ctx.JSInterop.VerifyFocusAsyncInvoke();
+    }
+
+    [Fact]
+    public async Task FurtherActions_ComeAfterRetry_SoRetryIsTheFirstTabStop()
+    {
+        await using var ctx = BunitPortal.Create();
+
+        var alert = ctx.Render<WorkspaceErrorAlert>(p => p
+            .Add(a => a.Workspace, Failed)
+            .Add(a => a.OnRetry, () => Task.FromResult<string?>(null))
+            .Add(a => a.Actions, "<button type=\"button\" id=\"delete-workspace\">Delete</button>"));
+
+        alert.FindAll("button").Select(b => b.Id).ShouldBe(["retry-button", "delete-workspace"]);
+    }
+
+    [Fact]
     public async Task RefusedBecauseTheReleaseIsStillMissing_IsExplainedInPlace()
     {
         await using var ctx = BunitPortal.Create();
