@@ -65,6 +65,8 @@ public sealed class KeyboardOnlyTests(PortalFixture fixture) : IAsyncLifetime
         await TabToAsync(page, "#retry-button");
         await _evidence.ScreenshotAsync(page, "retry-focused");
         await page.Keyboard.PressAsync("Enter");
+        // The Retry button is gone with the alert; the focus is on the workspace's status, not lost to the page.
+        await Expect(page.Locator("#workspace-status")).ToBeFocusedAsync();
 
         await Expect(workspace.Status("ready")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Expect(page.Locator("#workspace-announcement")).ToContainTextAsync("is ready");

@@ -25,8 +25,8 @@ public sealed partial class WorkspacePage : IDisposable
     private Guid _liveFor;
     private bool _loaded;
     private bool _deleting;
-    private bool _focusProgress;
-    private ElementReference _progress;
+    private bool _focusStatus;
+    private ElementReference _status;
     private string? _deleteRefusal;
     private int _loadVersion;
 
@@ -172,8 +172,8 @@ public sealed partial class WorkspacePage : IDisposable
         var result = await Requests.RetryAsync(Id, user.TenantId!, user.Actor, _disposed.Token);
         // Show the new attempt (or the refreshed error) at once, not only when its first event arrives.
         await LoadAsync();
-        // The alert and its button are gone: the focus goes to what replaced them, not to the page's body.
-        _focusProgress = result.Attempt is not null;
+        // The alert and its button are gone: the focus goes to the workspace's status, not to the page's body.
+        _focusStatus = result.Attempt is not null;
         return RetryMessages.Explain(result);
     }
 
@@ -218,10 +218,10 @@ public sealed partial class WorkspacePage : IDisposable
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        if (_focusProgress && _workspace?.Status == WorkspaceStatus.Provisioning)
+        if (_focusStatus && _workspace is not null)
         {
-            _focusProgress = false;
-            await _progress.FocusAsync();
+            _focusStatus = false;
+            await _status.FocusAsync();
         }
     }
 
