@@ -55,6 +55,12 @@ public sealed partial class PortalSmokeTests(PortalFixture fixture)
         await Expect(shell.ThemeToggle).ToHaveAttributeAsync("aria-label", "Switch to light mode");
         await _evidence.ScreenshotAsync(shell.Page, "home-dark");
 
+        // The choice outlives the page (issue 22, point 10): a reload comes back dark, from its first paint.
+        await shell.Page.ReloadAsync();
+        await BrowserFixture.WaitForInteractiveAsync(shell.Page);
+        (await shell.ThemeAsync()).ShouldBe("dark");
+        (await shell.BackgroundColorAsync()).ShouldBe(dark);
+
         await shell.ToggleThemeAsync("light");
         var lightAgain = await shell.BackgroundColorAsync();
 
@@ -83,6 +89,13 @@ public sealed partial class PortalSmokeTests(PortalFixture fixture)
         await shell.NavigationToggle.ClickAsync();
         await Expect(shell.WorkspacesLink).ToBeInViewportAsync();
         await _evidence.ScreenshotAsync(shell.Page, "phone-navigation");
+
+        // Escape closes it where it covers the page, and the focus is back on the toggle (issue 22, point 10).
+        await shell.Page.Keyboard.PressAsync("Escape");
+        await Expect(shell.WorkspacesLink).Not.ToBeInViewportAsync();
+        await Expect(shell.NavigationToggle).ToBeFocusedAsync();
+        await shell.NavigationToggle.ClickAsync();
+        await Expect(shell.WorkspacesLink).ToBeInViewportAsync();
 
         // Choosing a link goes there and closes the drawer again, so it does not cover the page.
         await shell.WorkspacesLink.ClickAsync();
