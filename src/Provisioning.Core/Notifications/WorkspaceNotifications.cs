@@ -134,7 +134,7 @@ internal sealed partial class WriteWorkspaceNotifications(IOptions<PortalLinkOpt
             {
                 db.Notifications.Add(new Notification(recipient.UserId, workspace.TenantId, workspace.Id, WorkspaceNotifications.ProvisioningFailedKind,
                     $"{workspace.Name} failed: {code}",
-                    $"{workspace.RequestedBy}'s workspace failed{(step.Length > 0 ? $" at {step}" : "")} (attempt {attempt}). {userMessage}", at));
+                    $"{workspace.RequestedBy}'s workspace failed{(step.Length > 0 ? $" at {step}" : "")} (run {attempt}). {userMessage}", at));
                 Email(db, recipient, workspace, EmailTemplates.TenantAdminFailure, forAdmins!,
                     $"[{workspace.TenantId}] Workspace {workspace.Name} failed: {code}", at);
             }
@@ -158,7 +158,7 @@ internal sealed partial class WriteWorkspaceNotifications(IOptions<PortalLinkOpt
         foreach (var recipient in recipients)
         {
             db.Notifications.Add(new Notification(recipient.UserId, workspace.TenantId, workspace.Id, WorkspaceNotifications.WorkspaceReadyKind,
-                $"{workspace.Name} is ready", $"Your workspace is ready after retry (attempt {attempt}).", succeeded.OccurredAt));
+                $"{workspace.Name} is ready", $"Your workspace is ready after retry (run {attempt}).", succeeded.OccurredAt));
             Email(db, recipient, workspace, EmailTemplates.WorkspaceReady, model, $"Your workspace {workspace.Name} is ready", succeeded.OccurredAt);
         }
 

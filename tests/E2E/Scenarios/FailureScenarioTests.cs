@@ -220,8 +220,8 @@ public sealed class FailureScenarioTests(FailureScenarioFixture fixture) : IClas
         var page = await BrowserFixture.OpenAsync(context, $"/workspaces/{id}");
         var workspace = new WorkspacePage(page);
         var countdown = workspace.Step("clone_vm");
-        await Expect(countdown).ToContainTextAsync("Retrying in", new() { Timeout = 30_000 });
-        await Expect(countdown).ToContainTextAsync("attempt 2/5");
+        await Expect(countdown).ToContainTextAsync("Next try in", new() { Timeout = 30_000 });
+        await Expect(countdown).ToContainTextAsync("try 2 of 5");
         await evidence.ScreenshotAsync(page, "countdown-attempt-2");
         await Expect(workspace.Ready).ToBeVisibleAsync(new() { Timeout = 60_000 });
         await evidence.ScreenshotAsync(page, "ready");

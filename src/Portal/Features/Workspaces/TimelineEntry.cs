@@ -63,7 +63,7 @@ public sealed record TimelineEntry(long Sequence, string Type, DateTimeOffset Oc
                 Number(p, "retry_count") is > 0 and var retries ? $"{step} started again (after {retries} automatic {(retries == 1 ? "retry" : "retries")})." : $"{step} started.",
                 TimelineTone.Info),
             WorkspaceEventTypes.StepRetryScheduled => (
-                $"{step} hit a temporary problem: {error}. Retrying automatically in {Seconds(p, "delay_seconds")} s (attempt {Number(p, "attempt")}/{Number(p, "max_attempts")}).",
+                $"{step} hit a temporary problem: {error}. Next try in {Seconds(p, "delay_seconds")} s (try {Number(p, "attempt")} of {Number(p, "max_attempts")}).",
                 TimelineTone.Warning),
             WorkspaceEventTypes.StepSucceeded => (
                 Number(p, "duration_ms") is { } ms ? $"{step} finished in {WorkspaceText.Duration(TimeSpan.FromMilliseconds(ms))}." : $"{step} finished.",
@@ -74,7 +74,7 @@ public sealed record TimelineEntry(long Sequence, string Type, DateTimeOffset Oc
             WorkspaceEventTypes.CompensationFailed => (
                 $"Could not clean up what {step} had created{Resources(p)}. An administrator has been told and will remove it.",
                 TimelineTone.Failure),
-            WorkspaceEventTypes.Succeeded => (Number(p, "attempt") is > 1 and var n ? $"The workspace is ready (attempt {n})." : "The workspace is ready.", TimelineTone.Success),
+            WorkspaceEventTypes.Succeeded => (Number(p, "attempt") is > 1 and var n ? $"The workspace is ready (run {n})." : "The workspace is ready.", TimelineTone.Success),
             WorkspaceEventTypes.Failed => (
                 step.Length > 0 ? $"Provisioning failed at {step}: {error}" : $"Provisioning failed: {error}",
                 TimelineTone.Failure),
@@ -93,8 +93,8 @@ public sealed record TimelineEntry(long Sequence, string Type, DateTimeOffset Oc
         var attempt = Number(p, "attempt") ?? 1;
         var resume = Text(p, "resume_from");
         return Text(p, "trigger") == "retry"
-            ? $"{actor} pressed Retry: attempt {attempt} started{(resume is null ? "" : $", resuming at {WorkspaceText.StepTitle(resume)}")}."
-            : $"Provisioning started (attempt {attempt}).";
+            ? $"{actor} pressed Retry: run {attempt} started{(resume is null ? "" : $", resuming at {WorkspaceText.StepTitle(resume)}")}."
+            : $"Provisioning started (run {attempt}).";
     }
 
     private static string Resources(JsonElement p)

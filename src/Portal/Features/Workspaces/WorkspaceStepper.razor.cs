@@ -87,12 +87,12 @@ public sealed partial class WorkspaceStepper : IDisposable
             return null;
         }
 
-        var attempt = step.RetryCount + 1;
-        var of = MaxAttempts is { } max ? string.Create(CultureInfo.InvariantCulture, $"{attempt}/{max(step.Name)}") : attempt.ToString(CultureInfo.InvariantCulture);
+        var upcoming = step.RetryCount + 1;
+        var tryText = MaxAttempts is { } max ? string.Create(CultureInfo.InvariantCulture, $"try {upcoming} of {max(step.Name)}") : string.Create(CultureInfo.InvariantCulture, $"try {upcoming}");
         var seconds = WorkspaceText.SecondsUntil(next, Time.GetUtcNow());
         return seconds > 0
-            ? string.Create(CultureInfo.InvariantCulture, $"Retrying in {seconds} s (attempt {of})")
-            : $"Retrying now (attempt {of})";
+            ? string.Create(CultureInfo.InvariantCulture, $"Next try in {seconds} s ({tryText})")
+            : $"Trying again now ({tryText})";
     }
 
     private bool HasPendingRetry()

@@ -112,7 +112,7 @@ public sealed class EmailTemplatesTests
 
         var email = await RenderAsync(EmailTemplates.TenantAdminFailure, model);
 
-        email.Text.ShouldContain("Failed step: none: the portal could not carry the attempt on");
+        email.Text.ShouldContain("Failed step: none: the portal could not carry the run on");
         email.Text.ShouldContain("InvalidOperationException: Workspace x would become inconsistent");
     }
 
@@ -123,7 +123,7 @@ public sealed class EmailTemplatesTests
             new WorkspaceReadyModel(WorkspaceId, "team-wiki", 2, $"https://portal.example.test/workspaces/{WorkspaceId}"));
 
         email.Html.ShouldContain("Your workspace team-wiki is ready");
-        email.Text.ShouldContain("attempt 2 provisioned team-wiki");
+        email.Text.ShouldContain("run 2 provisioned team-wiki");
         email.Text.ShouldContain($"Open team-wiki (https://portal.example.test/workspaces/{WorkspaceId})");
     }
 

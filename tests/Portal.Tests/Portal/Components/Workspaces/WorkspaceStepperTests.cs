@@ -66,16 +66,16 @@ public sealed class WorkspaceStepperTests
         var stepper = ctx.Render<WorkspaceStepper>(p => p.Add(s => s.Steps, steps).Add(s => s.MaxAttempts, FiveAttempts));
 
         string Countdown() => stepper.Find("[data-testid=retry-countdown]").TextContent;
-        Countdown().ShouldBe("Retrying in 10 s (attempt 2/5)");
+        Countdown().ShouldBe("Next try in 10 s (try 2 of 5)");
         stepper.Instance.IsTicking.ShouldBeTrue();
 
         time.Advance(TimeSpan.FromSeconds(1));
-        stepper.WaitForAssertion(() => Countdown().ShouldBe("Retrying in 9 s (attempt 2/5)"));
+        stepper.WaitForAssertion(() => Countdown().ShouldBe("Next try in 9 s (try 2 of 5)"));
         time.Advance(TimeSpan.FromSeconds(1));
-        stepper.WaitForAssertion(() => Countdown().ShouldBe("Retrying in 8 s (attempt 2/5)"));
+        stepper.WaitForAssertion(() => Countdown().ShouldBe("Next try in 8 s (try 2 of 5)"));
 
         time.Advance(TimeSpan.FromSeconds(8));
-        stepper.WaitForAssertion(() => Countdown().ShouldBe("Retrying now (attempt 2/5)"));
+        stepper.WaitForAssertion(() => Countdown().ShouldBe("Trying again now (try 2 of 5)"));
         stepper.Instance.IsTicking.ShouldBeFalse();
         stepper.Find("[data-testid=step-error]").TextContent.ShouldContain("Temporary connection issue.");
     }
@@ -89,7 +89,7 @@ public sealed class WorkspaceStepperTests
 
         var stepper = ctx.Render<WorkspaceStepper>(p => p.Add(s => s.Steps, steps));
 
-        stepper.Find("[data-testid=retry-countdown]").TextContent.ShouldBe("Retrying in 80 s (attempt 4)");
+        stepper.Find("[data-testid=retry-countdown]").TextContent.ShouldBe("Next try in 80 s (try 4)");
     }
 
     [Fact]

@@ -62,14 +62,14 @@ public sealed class WorkspaceTimelineTests
         sentences.ShouldBe(
         [
             "member@acme.test requested the workspace: demo-app@2.0.0, 2 CPU, 4 GB memory.",
-            "Provisioning started (attempt 1).",
+            "Provisioning started (run 1).",
             $"Fetch release failed: {ReleaseMessage} (release_unavailable)",
             "Cleaned up what Fetch release had created (artifact).",
             $"Provisioning failed at Fetch release: {ReleaseMessage} (release_unavailable)",
             $"member@acme.test pressed Retry, but it could not start: {ReleaseMessage} (release_unavailable)",
-            "member@acme.test pressed Retry: attempt 2 started, resuming at Fetch release.",
+            "member@acme.test pressed Retry: run 2 started, resuming at Fetch release.",
             "Fetch release finished in 1 s.",
-            "The workspace is ready (attempt 2).",
+            "The workspace is ready (run 2).",
         ]);
         timeline.FindAll("li[data-tone=cleanup]").Count.ShouldBe(1);
         timeline.FindAll("li time").First().TextContent.ShouldBe("2026-11-28 09:00:01 UTC");
@@ -96,7 +96,7 @@ public sealed class WorkspaceTimelineTests
         items[0].TextContent.ShouldContain("Clone VM started.");
         items[1].GetAttribute("data-tone").ShouldBe("warning");
         items[1].TextContent.ShouldContain(
-            "Clone VM hit a temporary problem: Temporary connection issue. We will retry automatically. (connection_timeout). Retrying automatically in 10 s (attempt 2/5).");
+            "Clone VM hit a temporary problem: Temporary connection issue. We will retry automatically. (connection_timeout). Next try in 10 s (try 2 of 5).");
         items[2].GetAttribute("data-tone").ShouldBe("failure");
         items[2].TextContent.ShouldContain("Could not clean up what Clone VM had created (vm).");
     }
