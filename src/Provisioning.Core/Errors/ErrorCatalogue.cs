@@ -17,6 +17,9 @@ public sealed record CatalogueEntry(string Code, ErrorClass Class, string UserMe
 {
     public bool IsTransient => Class == ErrorClass.Transient;
 
+    /// <summary>A few plain words for lists, where the full message does not fit ("Release not available").</summary>
+    public required string ShortReason { get; init; }
+
     /// <summary>What the user is told once the attempt failed with this code after <paramref name="tries"/> tries over <paramref name="over"/>.</summary>
     public string MessageOnceFailed(int tries, TimeSpan over) => GaveUpMessage is { } gaveUp
         ? gaveUp.Replace("{tries}", tries == 1 ? "1 try" : $"{tries} tries", StringComparison.Ordinal)
@@ -59,51 +62,51 @@ public static class ErrorCatalogue
     {
         new(ReleaseUnavailable, ErrorClass.Permanent,
             "The release artifact is not available. An administrator has been notified; retry once it is published.",
-            "Retry once the release has been published."),
+            "Retry once the release has been published.") { ShortReason = "Release not available" },
         new(ChecksumMismatch, ErrorClass.Permanent,
             "The release artifact failed its integrity check. IT has been notified.",
-            "Retry once IT has republished the release."),
+            "Retry once IT has republished the release.") { ShortReason = "Release failed its integrity check" },
         new(RuntimeTimeout, ErrorClass.Permanent,
             "The workspace did not become ready in time. You can retry.",
-            "Press Retry to try again."),
+            "Press Retry to try again.") { ShortReason = "Not ready in time" },
         // Permanent for the automatic retries; a manual retry may succeed once capacity frees up.
         new(InsufficientResources, ErrorClass.Permanent,
             "Cluster capacity reached. Please try a smaller size or contact support.",
-            "Retry later, request a smaller size, or contact support."),
+            "Retry later, request a smaller size, or contact support.") { ShortReason = "Not enough capacity" },
         new(DatastoreNotAvailable, ErrorClass.Permanent,
             "Storage unavailable. Please contact support.",
-            "Contact support."),
+            "Contact support.") { ShortReason = "Storage unavailable" },
         new(VmConfigInvalid, ErrorClass.Permanent,
             "Invalid configuration. Please check your request parameters.",
-            "Check the requested size and settings, then request again."),
+            "Check the requested size and settings, then request again.") { ShortReason = "Invalid configuration" },
         new(ConnectionFailed, ErrorClass.Permanent,
             "System authentication failed. IT has been notified.",
-            "Retry once IT has fixed the connection."),
+            "Retry once IT has fixed the connection.") { ShortReason = "Sign-in to a system failed" },
         new(TemplateNotFound, ErrorClass.Permanent,
             "VM template missing. IT has been notified.",
-            "Retry once IT has restored the template."),
+            "Retry once IT has restored the template.") { ShortReason = "VM template missing" },
         new(NetworkConfigFailed, ErrorClass.Transient,
             "Network setup failed. IT has been notified.",
             "Press Retry to try again.",
-            "Network setup kept failing after {tries}{over}. IT has been notified, and we stopped trying. Press Retry, or try again later."),
+            "Network setup kept failing after {tries}{over}. IT has been notified, and we stopped trying. Press Retry, or try again later.") { ShortReason = "Network setup failed" },
         new(ToolsTimeout, ErrorClass.Permanent,
             "VM started but tools didn't respond. Please restart the VM.",
-            "Restart the VM, then press Retry."),
+            "Restart the VM, then press Retry.") { ShortReason = "VM tools did not respond" },
         new(ConnectionTimeout, ErrorClass.Transient,
             "Temporary connection issue. We will retry automatically.",
             "Press Retry to try again.",
-            "The connection to a platform service kept failing after {tries}{over}. We stopped trying. Press Retry, or try again later."),
+            "The connection to a platform service kept failing after {tries}{over}. We stopped trying. Press Retry, or try again later.") { ShortReason = "Connection kept failing" },
         new(ServiceUnavailable, ErrorClass.Transient,
             "A platform service is temporarily unavailable. We will retry automatically.",
             "Press Retry to try again.",
-            "A platform service stayed unavailable after {tries}{over}. We stopped trying. Press Retry, or try again later."),
+            "A platform service stayed unavailable after {tries}{over}. We stopped trying. Press Retry, or try again later.") { ShortReason = "A service was unavailable" },
         new(Unknown, ErrorClass.Permanent,
             "Unexpected error. IT has been notified.",
-            "Press Retry; contact support if it keeps failing."),
+            "Press Retry; contact support if it keeps failing.") { ShortReason = "Unexpected error" },
         // Not the infrastructure's fault but the portal's: it could not carry on an attempt (or a deletion).
         new(InternalError, ErrorClass.Permanent,
             "Something went wrong on our side. IT has been notified; you can retry.",
-            "Press Retry; contact support if it keeps failing."),
+            "Press Retry; contact support if it keeps failing.") { ShortReason = "Portal error" },
     }.ToFrozenDictionary(e => e.Code, StringComparer.Ordinal);
 
     public static IReadOnlyCollection<CatalogueEntry> All => Entries.Values;

@@ -111,6 +111,17 @@ public static class PlainMarkup
         builder.CloseElement();
     };
 
+    /// <summary>A failure in a list: its few plain words, with the catalogue code on hover (issue 22, point 5).</summary>
+    public static RenderFragment ErrorReason(string code, string? extra = null) => builder =>
+    {
+        builder.OpenElement(0, "span");
+        builder.AddAttribute(1, "class", With("mud-typography mud-typography-caption mud-error-text error-reason", extra));
+        builder.AddAttribute(2, "title", $"Error code: {code}");
+        builder.AddAttribute(3, "data-error-code", code);
+        builder.AddContent(4, Provisioning.Core.Errors.ErrorCatalogue.Get(code).ShortReason);
+        builder.CloseElement();
+    };
+
     // The icons MudAlert shows for each severity.
     private static string AlertIcon(Severity severity) => severity switch
     {

@@ -87,15 +87,15 @@ public sealed class EmailTemplatesTests
 
         email.Text.ShouldContain("Error code: connection_timeout");
         email.Text.ShouldContain($"Correlation id: {CorrelationId}");
-        email.Text.ShouldContain("Failed step: clone_vm");
+        email.Text.ShouldContain("Failed step: Clone VM");
         email.Text.ShouldContain("Attempt: 1");
         email.Text.ShouldContain("Retries of the step: 4");
         email.Text.ShouldContain("Open the admin area (https://portal.example.test/admin)");
         // The technical detail keeps its lines.
         email.Text.ShouldContain("TimeoutException: vcenter did not answer\n   at Clone()");
-        email.Text.ShouldContain("- validate_request: succeeded, started 2026-11-28 09:00:00 UTC, ended 2026-11-28 09:00:00 UTC");
+        email.Text.ShouldContain("- Validate request: succeeded, started 2026-11-28 09:00:00 UTC, ended 2026-11-28 09:00:00 UTC");
         email.Text.ShouldContain(
-            "- clone_vm: failed after 4 retries, started 2026-11-28 09:00:00 UTC, ended 2026-11-28 09:02:30 UTC; compensation: released");
+            "- Clone VM: failed after 4 retries, started 2026-11-28 09:00:00 UTC, ended 2026-11-28 09:02:30 UTC; compensation: released");
         email.Text.ShouldContain(
             "  - try 1 failed at 2026-11-28 09:00:00 UTC: connection_timeout (socket timeout 1); next try at 2026-11-28 09:00:10 UTC");
         email.Text.ShouldContain("  - try 5 failed at 2026-11-28 09:02:30 UTC: connection_timeout (socket timeout 5)\n");

@@ -44,7 +44,7 @@ public sealed class OutboxApiTests
         {
             toAdmin.Subject.ShouldBe("[acme] Workspace team-wiki failed: release_unavailable");
             toAdmin.TextBody!.ShouldContain("Error code: release_unavailable");
-            toAdmin.TextBody!.ShouldContain("- fetch_release: failed");
+            toAdmin.TextBody!.ShouldContain("- Fetch release: failed");
         }
 
         foreach (var (who, expected) in new[] { (Member, 1), (AcmeAdmin, 1), (SecondAcmeAdmin, 1), (GlobexMember, 0), (GlobexAdmin, 0), (Ops, 0) })

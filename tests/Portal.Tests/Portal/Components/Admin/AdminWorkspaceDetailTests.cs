@@ -44,15 +44,17 @@ public sealed class AdminWorkspaceDetailTests
         var attempts = detail.FindAll("[data-testid=attempts] tbody tr");
         attempts.Count.ShouldBe(2);
         var cells = attempts[1].QuerySelectorAll("td").Select(c => c.TextContent.Trim()).ToArray();
-        cells[..5].ShouldBe(["2", "retry", "admin@acme.test", "failed", "release_unavailable"]);
+        cells[..5].ShouldBe(["2", "retry", "admin@acme.test", "failed", "Release not available"]);
+        attempts[1].QuerySelector("[data-error-code]")!.GetAttribute("data-error-code").ShouldBe("release_unavailable");
         cells[5].ShouldBe("2026-11-28 09:04:00 UTC");
         cells[7].ShouldBe(SecondCorrelation.ToString());
-        attempts[0].TextContent.ShouldContain("connection_timeout");
+        attempts[0].QuerySelector("[data-error-code]")!.GetAttribute("title").ShouldBe("Error code: connection_timeout");
 
         var fetch = detail.Find("[data-step=fetch_release]");
         fetch.QuerySelector("[data-testid=retry-count]")!.TextContent.ShouldBe("3");
         fetch.TextContent.ShouldContain("failed");
-        fetch.TextContent.ShouldContain("release_unavailable");
+        fetch.TextContent.ShouldContain("Fetch release");
+        fetch.QuerySelector("[data-error-code]")!.GetAttribute("data-error-code").ShouldBe("release_unavailable");
     }
 
     [Fact]
@@ -109,6 +111,6 @@ public sealed class AdminWorkspaceDetailTests
         var detail = ctx.Render<AdminWorkspaceDetail>(p => p.Add(d => d.Workspace, compensating));
 
         var cells = detail.Find("[data-attempt='1']").QuerySelectorAll("td").Select(c => c.TextContent.Trim()).ToArray();
-        cells[3..5].ShouldBe(["failed, cleaning up", "connection_failed"]);
+        cells[3..5].ShouldBe(["failed, cleaning up", "Sign-in to a system failed"]);
     }
 }

@@ -54,7 +54,9 @@ public sealed class TenantAdminPageTests
 
         page.WaitForAssertion(() => page.Find("[data-testid=admin-total]").TextContent.Trim().ShouldBe("1 workspace"));
         var row = Row(page, workspace.Name);
-        row.TextContent.ShouldContain("release_unavailable");
+        // The short reason in words, the code on hover (issue 22, point 5).
+        row.TextContent.ShouldContain("Release not available");
+        row.QuerySelector("[data-error-code]")!.GetAttribute("title").ShouldBe("Error code: release_unavailable");
         row.QuerySelector("[data-status]")!.TextContent.ShouldBe("error");
 
         page.Find($"button[aria-label='Show details of {workspace.Name}']").Click();
