@@ -310,9 +310,7 @@ public sealed class VsphereInfrastructure(VimClient vim, IOptions<VsphereOptions
     /// <summary>A configured placement: an inventory path (<c>/DC0/datastore/LocalDS_0</c>) or the name of exactly one object.</summary>
     private async Task<ManagedObject> PlaceAsync(string type, string configured, string missingCode, CancellationToken cancellationToken)
     {
-        IReadOnlyList<ManagedObject> found = configured.StartsWith('/')
-            ? await vim.FindByInventoryPathAsync(configured, cancellationToken) is { } byPath ? [byPath] : []
-            : await vim.FindByNameAsync(type, configured, cancellationToken);
+        var found = await FindConfiguredAsync(type, configured, cancellationToken);
         return found.Count == 1
             ? found[0]
             : throw new ProvisioningException(missingCode, found.Count == 0
@@ -320,12 +318,16 @@ public sealed class VsphereInfrastructure(VimClient vim, IOptions<VsphereOptions
                 : $"NotFound: {found.Count} objects of type {type} are named '{configured}'; set Infrastructure:Vsphere:{type} to an inventory path.");
     }
 
+    /// <summary>What a setting names: the object at an inventory path (<c>/DC0/datastore/LocalDS_0</c>), or every object of the type with that name.</summary>
+    private async Task<IReadOnlyList<ManagedObject>> FindConfiguredAsync(string type, string configured, CancellationToken cancellationToken) =>
+        configured.StartsWith('/')
+            ? await vim.FindByInventoryPathAsync(configured, cancellationToken) is { } byPath ? [byPath] : []
+            : await vim.FindByNameAsync(type, configured, cancellationToken);
+
     /// <summary>The adapter's backing for a standard network or a distributed port group.</summary>
     private async Task<XElement> NetworkBackingAsync(string network, CancellationToken cancellationToken)
     {
-        IReadOnlyList<ManagedObject> found = network.StartsWith('/')
-            ? await vim.FindByInventoryPathAsync(network, cancellationToken) is { } byPath ? [byPath] : []
-            : await vim.FindByNameAsync("Network", network, cancellationToken);
+        var found = await FindConfiguredAsync("Network", network, cancellationToken);
         if (found.Count != 1)
         {
             throw new ProvisioningException(ErrorCatalogue.NetworkConfigFailed, found.Count == 0
