@@ -133,13 +133,17 @@ public sealed class ProvisioningRequests(
     /// Starts a new attempt for a workspace in error, resuming at its failed step. Which of several
     /// concurrent retries wins is decided by the database's one-active-attempt index.
     /// </summary>
-    public async Task<RetryResult> RetryAsync(Guid workspaceId, string tenantId, string actor, CancellationToken cancellationToken)
+    public Task<RetryResult> RetryAsync(Guid workspaceId, string tenantId, string actor, CancellationToken cancellationToken) =>
+        RetryAsync(workspaceId, tenantId, actor, size: null, cancellationToken);
+
+    /// <summary>The same, with another size for the workspace (<paramref name="size"/>; null: as it is), recorded in its timeline.</summary>
+    public async Task<RetryResult> RetryAsync(Guid workspaceId, string tenantId, string actor, WorkspaceSize? size, CancellationToken cancellationToken)
     {
         for (var tries = 1; ; tries++)
         {
             try
             {
-                return await TryRetryAsync(workspaceId, tenantId, actor, cancellationToken);
+                return await TryRetryAsync(workspaceId, tenantId, actor, size, cancellationToken);
             }
             catch (DbUpdateConcurrencyException) when (tries < DecideAgainLimit)
             {
@@ -148,7 +152,7 @@ public sealed class ProvisioningRequests(
         }
     }
 
-    private async Task<RetryResult> TryRetryAsync(Guid workspaceId, string tenantId, string actor, CancellationToken cancellationToken)
+    private async Task<RetryResult> TryRetryAsync(Guid workspaceId, string tenantId, string actor, WorkspaceSize? size, CancellationToken cancellationToken)
     {
         await using var db = await ScopedAsync(tenantId, cancellationToken);
         var workspace = await db.LoadWorkspaceAsync(workspaceId, cancellationToken);
@@ -174,6 +178,11 @@ public sealed class ProvisioningRequests(
             workspace.RejectRetry(unavailable, actor, time.GetUtcNow());
             await db.SaveChangesAsync(cancellationToken);
             return new RetryResult(null, RetryRefusal.ReleaseUnavailable, unavailable);
+        }
+
+        if (size is { } newSize)
+        {
+            workspace.Resize(newSize, actor, time.GetUtcNow());
         }
 
         var attempt = workspace.StartAttempt(AttemptTrigger.Retry, actor, time.GetUtcNow());

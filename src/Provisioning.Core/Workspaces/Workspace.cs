@@ -437,6 +437,30 @@ public sealed class Workspace
         });
     }
 
+    /// <summary>
+    /// A workspace in error is given another size for its retry (issue 22, point 8: "try a smaller size"), recorded with
+    /// who changed it from what. The retry then resumes at the failed step with the new size.
+    /// </summary>
+    public void Resize(WorkspaceSize size, string actor, DateTimeOffset now)
+    {
+        RequireStatus(WorkspaceStatus.Error);
+        if (size == Size)
+        {
+            return;
+        }
+
+        Record(WorkspaceEventTypes.Resized, actor, now, new
+        {
+            from_cpu = Cpu,
+            from_memory_gb = MemoryGb,
+            cpu = size.Cpu,
+            memory_gb = size.MemoryGb,
+        });
+        Cpu = size.Cpu;
+        MemoryGb = size.MemoryGb;
+        Touch(now);
+    }
+
     /// <summary>A retry refused before it started (the release is still unavailable): stays in error with fresh details.</summary>
     public void RejectRetry(ProvisioningError error, string actor, DateTimeOffset now)
     {

@@ -15,6 +15,7 @@ public static class WorkspaceEventTypes
     public const string Succeeded = "provisioning.succeeded";
     public const string Failed = "provisioning.failed";
     public const string RetryRejected = "provisioning.retry_rejected";
+    public const string Resized = "workspace.resized";
     public const string DeprovisioningStarted = "deprovisioning.started";
     public const string DeprovisioningFailed = "deprovisioning.failed";
     public const string Deleted = "workspace.deleted";

@@ -207,6 +207,46 @@ public sealed class FailureScenarioTests(FailureScenarioFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task InsufficientCapacity_RetryWithASmallerSize_FromThePage_EndsReady_AndTheTimelineSaysSo()
+    {
+        var evidence = Evidence.For("retry-with-a-smaller-size");
+        using var ops = await new Api(fixture.Portal.BaseUrl, evidence).AsAsync(SignInPage.PlatformAdmin);
+        using var api = await new Api(fixture.Portal.BaseUrl, evidence).AsAsync(SignInPage.Member);
+        // Room for 2 CPU and 4 GB more than the other scenarios' workspaces hold: 4 CPU and 16 GB do not fit, 1 and 2 do.
+        var capacity = await ops.GetAsync("api/v1/platform/simulator/capacity", "capacity-before");
+        await ops.SendAsync(HttpMethod.Put, "api/v1/platform/simulator/capacity",
+            new { cpu = capacity.GetProperty("used_cpu").GetInt32() + 2, memory_gb = capacity.GetProperty("used_memory_gb").GetInt32() + 4 }, "capacity-small");
+        try
+        {
+            var context = await NewTracedContextAsync(evidence);
+            await SignInPage.SignInAsync(context);
+            var id = (await api.SendAsync(HttpMethod.Post, "api/v1/workspaces",
+                new { name = Name("smaller"), release_id = "ubuntu-vm@24.04", size = new { cpu = 4, memory_gb = 16 } }, "created")).GetProperty("workspace_id").GetGuid();
+            var page = await BrowserFixture.OpenAsync(context, $"/workspaces/{id}");
+            var workspace = new WorkspacePage(page);
+            await Expect(workspace.Status("error")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await Expect(workspace.ErrorMessage).ToContainTextAsync("Please try a smaller size");
+
+            await page.Locator("#retry-resize-open").ClickAsync();
+            await page.Locator("#retry-resize-cpu").FillAsync("1");
+            await page.Locator("#retry-resize-memory").FillAsync("2");
+            await evidence.ScreenshotAsync(page, "smaller-size-chosen");
+            await page.Locator("#retry-resize-submit").ClickAsync();
+
+            await Expect(workspace.Ready).ToBeVisibleAsync(new() { Timeout = 60_000 });
+            await Expect(page.Locator("[data-testid=workspace-facts]")).ToContainTextAsync("1 CPU, 2 GB");
+            await Expect(page.GetByText("changed the size from 4 CPU, 16 GB to 1 CPU, 2 GB")).ToBeVisibleAsync();
+            await evidence.ScreenshotAsync(page, "ready-at-the-smaller-size");
+        }
+        finally
+        {
+            await ops.SendAsync(HttpMethod.Put, "api/v1/platform/simulator/capacity", new { cpu = 64, memory_gb = 256 }, "capacity-restored");
+        }
+
+        Passed();
+    }
+
+    [Fact]
     public async Task TransientFaults_ShowTheCountdownAndAttempt_ThenReady()
     {
         var evidence = Evidence.For("transient-then-success");

@@ -78,6 +78,9 @@ public sealed record TimelineEntry(long Sequence, string Type, DateTimeOffset Oc
             WorkspaceEventTypes.Failed => (
                 step.Length > 0 ? $"Provisioning failed at {step}: {error}" : $"Provisioning failed: {error}",
                 TimelineTone.Failure),
+            WorkspaceEventTypes.Resized => (
+                $"{e.Actor} changed the size from {Number(p, "from_cpu")} CPU, {Number(p, "from_memory_gb")} GB to {Number(p, "cpu")} CPU, {Number(p, "memory_gb")} GB for the retry.",
+                TimelineTone.Info),
             WorkspaceEventTypes.RetryRejected => ($"{e.Actor} pressed Retry, but it could not start: {error}", TimelineTone.Failure),
             WorkspaceEventTypes.DeprovisioningStarted => ($"{e.Actor} asked to delete the workspace.", TimelineTone.Info),
             WorkspaceEventTypes.DeprovisioningFailed => ($"The deletion could not finish: {error}", TimelineTone.Failure),

@@ -18,6 +18,10 @@ public sealed partial class WorkspaceErrorAlert
     private string? _refusal;
     private Guid _workspaceId;
     private ElementReference _retryButton;
+    private readonly Dictionary<string, string> _sizeErrors = [];
+    private bool _resizing;
+    private int _cpu;
+    private int _memoryGb;
 
     [Parameter, EditorRequired]
     public WorkspaceDetail Workspace { get; set; } = default!;
@@ -29,6 +33,15 @@ public sealed partial class WorkspaceErrorAlert
     /// <summary>Further actions shown after Retry (the page's Delete), so that Retry is the first stop of the Tab key.</summary>
     [Parameter]
     public RenderFragment? Actions { get; set; }
+
+    /// <summary>
+    /// Retries with another size (issue 22, point 8); offered where the failure says the size is the problem
+    /// (capacity reached, configuration invalid). Null when the page offers no resize.
+    /// </summary>
+    [Parameter]
+    public Func<WorkspaceSize, Task<string?>>? OnRetryWithSize { get; set; }
+
+    private bool CanResize => OnRetryWithSize is not null && Workspace.ErrorCode is ErrorCatalogue.InsufficientResources or ErrorCatalogue.VmConfigInvalid;
 
     private bool IsBusy => _inFlight || Workspace.Status != WorkspaceStatus.Error;
 
@@ -54,6 +67,48 @@ public sealed partial class WorkspaceErrorAlert
         {
             _refocus = false;
             await _retryButton.FocusAsync();
+        }
+    }
+
+    private void OpenResize()
+    {
+        _resizing = true;
+        _cpu = Workspace.Size.Cpu;
+        _memoryGb = Workspace.Size.MemoryGb;
+        _sizeErrors.Clear();
+    }
+
+    private void CloseResize() => _resizing = false;
+
+    private async Task RetryWithSizeAsync()
+    {
+        _sizeErrors.Clear();
+        if (WorkspaceRules.CheckCpu(_cpu) is { } cpu)
+        {
+            _sizeErrors["cpu"] = cpu;
+        }
+
+        if (WorkspaceRules.CheckMemory(_memoryGb) is { } memory)
+        {
+            _sizeErrors["memory"] = memory;
+        }
+
+        if (_sizeErrors.Count > 0 || IsBusy)
+        {
+            return;
+        }
+
+        _inFlight = true;
+        _refusal = null;
+        try
+        {
+            _refusal = await OnRetryWithSize!(new WorkspaceSize(_cpu, _memoryGb));
+            _resizing = _refusal is not null;
+            _refocus = _refusal is not null;
+        }
+        finally
+        {
+            _inFlight = false;
         }
     }
 

@@ -161,7 +161,9 @@ public sealed partial class WorkspacePage : IDisposable
         _resources = await resources ?? [];
     }
 
-    private async Task<string?> RetryAsync()
+    private Task<string?> RetryAsync() => RetryAsync(size: null);
+
+    private async Task<string?> RetryAsync(WorkspaceSize? size)
     {
         var user = _user!;
         if (Throttle.Write(user.Id) is { } throttled)
@@ -169,7 +171,7 @@ public sealed partial class WorkspacePage : IDisposable
             return RetryMessages.Throttled(throttled);
         }
 
-        var result = await Requests.RetryAsync(Id, user.TenantId!, user.Actor, _disposed.Token);
+        var result = await Requests.RetryAsync(Id, user.TenantId!, user.Actor, size, _disposed.Token);
         // Show the new attempt (or the refreshed error) at once, not only when its first event arrives.
         await LoadAsync();
         // The alert and its button are gone: the focus goes to the workspace's status, not to the page's body.

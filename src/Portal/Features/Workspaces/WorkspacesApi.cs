@@ -126,11 +126,25 @@ public static class WorkspacesApi
             : ApiProblems.NotFound();
     }
 
-    public static async Task<Results<Accepted<RetryAccepted>, ProblemHttpResult>> RetryAsync(
-        Guid id, ClaimsPrincipal principal, ProvisioningRequests requests, CancellationToken cancellationToken)
+    public static async Task<Results<Accepted<RetryAccepted>, ValidationProblem, ProblemHttpResult>> RetryAsync(
+        Guid id, RetryRequest? body, ClaimsPrincipal principal, ProvisioningRequests requests, CancellationToken cancellationToken)
     {
         var user = CurrentUser.From(principal)!;
-        var result = await requests.RetryAsync(id, user.TenantId!, user.Actor, cancellationToken);
+        WorkspaceSize? size = null;
+        if (body?.Size is { } wanted)
+        {
+            var errors = new Dictionary<string, string[]>();
+            Add(errors, "size.cpu", wanted.Cpu is null ? "CPU is required with a size." : WorkspaceRules.CheckCpu(wanted.Cpu));
+            Add(errors, "size.memory_gb", wanted.MemoryGb is null ? "Memory is required with a size." : WorkspaceRules.CheckMemory(wanted.MemoryGb));
+            if (errors.Count > 0)
+            {
+                return ApiProblems.Invalid(errors);
+            }
+
+            size = new WorkspaceSize(wanted.Cpu!.Value, wanted.MemoryGb!.Value);
+        }
+
+        var result = await requests.RetryAsync(id, user.TenantId!, user.Actor, size, cancellationToken);
         return result switch
         {
             { Attempt: { } attempt } => TypedResults.Accepted($"/api/v1/workspaces/{id}",

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -135,6 +136,56 @@ public abstract class RetryApiTests(PortalApiFactory portal)
         }
 
         (await WaitForStatusAsync(member, id, "error")).GetProperty("attempt").GetInt32().ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Retry_WithADifferentSize_IsCheckedFirst_ThenResizesAndResumes_AndTheTimelineSaysSo()
+    {
+        using var member = await portal.LoginAsync(AcmeMember);
+        using var ops = await portal.LoginAsync(PlatformOps);
+        using (var small = await ops.PutAsJsonAsync("/api/v1/platform/simulator/capacity", new { cpu = 2, memory_gb = 4 }, Ct))
+        {
+            small.StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+
+        try
+        {
+            var id = await member.CreateAcceptedAsync("ubuntu-vm@24.04", UniqueName("resize"), new { cpu = 4, memory_gb = 16 });
+            (await WaitForStatusAsync(member, id, "error")).Str("error_code").ShouldBe("insufficient_resources");
+
+            // A size that cannot be is refused with the fields that are wrong, and changes nothing.
+            using (var bad = await member.PostAsJsonAsync($"/api/v1/workspaces/{id}/retry", new { size = new { cpu = 0 } }, Ct))
+            {
+                var problem = await bad.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+                var errors = problem.GetProperty("errors");
+                errors.GetProperty("size.cpu")[0].GetString().ShouldBe("CPU must be between 1 and 64.");
+                errors.GetProperty("size.memory_gb")[0].GetString().ShouldBe("Memory is required with a size.");
+            }
+
+            await using (var db = await portal.DbAsync())
+            {
+                (await db.Attempts.CountAsync(a => a.WorkspaceId == id, Ct)).ShouldBe(1);
+            }
+
+            using (var retried = await member.PostAsJsonAsync($"/api/v1/workspaces/{id}/retry", new { size = new { cpu = 1, memory_gb = 2 } }, Ct))
+            {
+                (await retried.ShouldBeJsonAsync(HttpStatusCode.Accepted)).GetProperty("attempt").GetInt32().ShouldBe(2);
+            }
+
+            var ready = await WaitForStatusAsync(member, id, "ready");
+            ready.GetProperty("size").GetProperty("cpu").GetInt32().ShouldBe(1);
+            ready.GetProperty("size").GetProperty("memory_gb").GetInt32().ShouldBe(2);
+            using var events = await member.GetAsync($"/api/v1/workspaces/{id}/events", Ct);
+            var resized = (await events.ShouldBeJsonAsync(HttpStatusCode.OK)).EnumerateArray().Single(e => e.Str("type") == "workspace.resized");
+            resized.Str("actor").ShouldBe(AcmeMember);
+            var payload = resized.GetProperty("payload");
+            (payload.GetProperty("from_cpu").GetInt32(), payload.GetProperty("from_memory_gb").GetInt32()).ShouldBe((4, 16));
+            (payload.GetProperty("cpu").GetInt32(), payload.GetProperty("memory_gb").GetInt32()).ShouldBe((1, 2));
+        }
+        finally
+        {
+            using var restored = await ops.PutAsJsonAsync("/api/v1/platform/simulator/capacity", new { cpu = 64, memory_gb = 256 }, Ct);
+        }
     }
 
     [Fact]

@@ -131,6 +131,46 @@ public sealed class WorkspaceErrorAlertTests
     }
 
     [Fact]
+    public async Task CapacityReached_OffersARetryWithADifferentSize_CheckedInPlace()
+    {
+        await using var ctx = BunitPortal.Create();
+        var full = Detail(WorkspaceStatus.Error, ErrorCatalogue.InsufficientResources, ErrorCatalogue.Get(ErrorCatalogue.InsufficientResources).UserMessage,
+            Step("clone_vm", StepStatus.Failed, T0, T0.AddSeconds(1), errorCode: ErrorCatalogue.InsufficientResources)) with { Size = new SizeView(4, 16) };
+        var asked = new List<WorkspaceSize>();
+        var alert = ctx.Render<WorkspaceErrorAlert>(p => p
+            .Add(a => a.Workspace, full)
+            .Add(a => a.OnRetry, () => Task.FromResult<string?>(null))
+            .Add(a => a.OnRetryWithSize, size => { asked.Add(size); return Task.FromResult<string?>(null); }));
+
+        alert.Find("#retry-resize-open").Click();
+        alert.Find("#retry-resize-cpu").GetAttribute("value").ShouldBe("4");
+        alert.Find("#retry-resize-memory").GetAttribute("value").ShouldBe("16");
+
+        alert.Find("#retry-resize-cpu").Change("0");
+        alert.Find("#retry-resize-form").Submit();
+        alert.WaitForAssertion(() => alert.Markup.ShouldContain("CPU must be between"));
+        asked.ShouldBeEmpty();
+
+        alert.Find("#retry-resize-cpu").Change("2");
+        alert.Find("#retry-resize-memory").Change("8");
+        alert.Find("#retry-resize-form").Submit();
+        alert.WaitForAssertion(() => asked.ShouldBe([new WorkspaceSize(2, 8)]));
+    }
+
+    [Fact]
+    public async Task AFailureTheSizeCannotFix_OffersNoResize()
+    {
+        await using var ctx = BunitPortal.Create();
+
+        var alert = ctx.Render<WorkspaceErrorAlert>(p => p
+            .Add(a => a.Workspace, Failed)
+            .Add(a => a.OnRetry, () => Task.FromResult<string?>(null))
+            .Add(a => a.OnRetryWithSize, _ => Task.FromResult<string?>(null)));
+
+        alert.FindAll("#retry-resize-open").ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task RefusedBecauseTheReleaseIsStillMissing_IsExplainedInPlace()
     {
         await using var ctx = BunitPortal.Create();
