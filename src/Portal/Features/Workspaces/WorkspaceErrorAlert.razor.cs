@@ -63,10 +63,13 @@ public sealed partial class WorkspaceErrorAlert
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
         // Disabled while it was in flight, the button lost the focus; a refused retry gives it back.
-        if (_refocus && !IsBusy)
+        if (_refocus)
         {
             _refocus = false;
-            await _retryButton.FocusAsync();
+            if (!IsBusy)
+            {
+                await _retryButton.FocusAsync();
+            }
         }
     }
 
