@@ -37,6 +37,9 @@ public sealed class KeyboardOnlyTests(PortalFixture fixture) : IAsyncLifetime
         await page.Keyboard.PressAsync("Enter");
         await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
         await BrowserFixture.WaitForInteractiveAsync(page);
+        // The page puts the focus on its heading once it is interactive (FocusOnNavigate); Tab goes on from there. Without
+        // this wait, a Tab pressed first could have its focus taken back to the heading.
+        await Expect(page.Locator("h1")).ToBeFocusedAsync();
 
         await TabToAsync(page, "#new-workspace");
         await page.Keyboard.PressAsync("Enter");
