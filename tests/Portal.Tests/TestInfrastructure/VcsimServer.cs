@@ -86,22 +86,13 @@ public sealed class VcsimServer : IAsyncDisposable
     public async Task<IReadOnlyList<VcsimVm>> VmsAsync(string prefix = "ws-")
     {
         using var client = NewClient();
-        var content = await client.ContentAsync(CancellationToken.None);
-        var view = ManagedObject.From((await client.InvokeAsync("CreateContainerView", content.ViewManager, CancellationToken.None,
-            content.RootFolder.ToXml("container"), Vim.El("type", "VirtualMachine"), Vim.El("recursive", "true")))[0]);
-        var result = await client.InvokeAsync("RetrievePropertiesEx", content.PropertyCollector, CancellationToken.None,
-            Vim.El("specSet",
-                Vim.El("propSet", Vim.El("type", "VirtualMachine"), Vim.El("all", "false"),
-                    Vim.El("pathSet", "name"), Vim.El("pathSet", "runtime.powerState"), Vim.El("pathSet", "config.hardware.numCPU"),
-                    Vim.El("pathSet", "config.hardware.memoryMB"), Vim.El("pathSet", "config.hardware.device")),
-                Vim.El("objectSet", view.ToXml("obj"), Vim.El("skip", "true"),
-                    Vim.Typed("selectSet", "TraversalSpec", Vim.El("name", "view"), Vim.El("type", "ContainerView"), Vim.El("path", "view"), Vim.El("skip", "false")))),
-            Vim.El("options"));
-        return result.SelectMany(r => r.ChildrenNamed("objects")).Select(o =>
+        var vms = await client.InventoryAsync("VirtualMachine",
+            ["name", "runtime.powerState", "config.hardware.numCPU", "config.hardware.memoryMB", "config.hardware.device"], CancellationToken.None);
+        return vms.Select(vm =>
         {
-            var properties = o.ChildrenNamed("propSet").ToDictionary(p => (string)p.Child("name")!, p => p.Child("val")!);
+            var properties = vm.Properties;
             var nic = properties["config.hardware.device"].Elements().FirstOrDefault(d => Vim.TypeOf(d).StartsWith("VirtualVmxnet", StringComparison.Ordinal) || Vim.TypeOf(d).StartsWith("VirtualE1000", StringComparison.Ordinal));
-            return new VcsimVm(o.Child("obj")!.Value, (string)properties["name"], (string)properties["runtime.powerState"],
+            return new VcsimVm(vm.Object.Value, (string)properties["name"], (string)properties["runtime.powerState"],
                 (int)properties["config.hardware.numCPU"], (long)properties["config.hardware.memoryMB"],
                 (string?)nic?.Child("connectable")?.Child("startConnected") == "true");
         }).Where(vm => vm.Name.StartsWith(prefix, StringComparison.Ordinal)).ToList();

@@ -101,18 +101,9 @@ public sealed partial class WorkspaceErrorAlert
             return;
         }
 
-        _inFlight = true;
-        _refusal = null;
-        try
-        {
-            _refusal = await OnRetryWithSize!(new WorkspaceSize(_cpu, _memoryGb));
-            _resizing = _refusal is not null;
-            _refocus = _refusal is not null;
-        }
-        finally
-        {
-            _inFlight = false;
-        }
+        var size = new WorkspaceSize(_cpu, _memoryGb);
+        await AskAsync(() => OnRetryWithSize!(size));
+        _resizing = _refusal is not null;
     }
 
     private async Task RetryAsync()
@@ -123,11 +114,17 @@ public sealed partial class WorkspaceErrorAlert
             return;
         }
 
+        await AskAsync(OnRetry);
+    }
+
+    /// <summary>Asks for a retry: busy from before the first await until the answer is in; a refusal is shown, with the focus back on Retry.</summary>
+    private async Task AskAsync(Func<Task<string?>> ask)
+    {
         _inFlight = true;
         _refusal = null;
         try
         {
-            _refusal = await OnRetry();
+            _refusal = await ask();
             _refocus = _refusal is not null;
         }
         finally

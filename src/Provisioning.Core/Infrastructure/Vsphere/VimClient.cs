@@ -95,9 +95,8 @@ public sealed class VimClient : IDisposable
                 Vim.El("propSet", Vim.El("type", obj.Type), Vim.El("all", "false"), paths.Select(p => Vim.El("pathSet", p))),
                 Vim.El("objectSet", obj.ToXml("obj"), Vim.El("skip", "false"))),
             Vim.El("options"));
-        return found.SelectMany(r => r.ChildrenNamed("objects"))
-            .SelectMany(o => o.ChildrenNamed("propSet"))
-            .ToDictionary(p => (string)p.Child("name")!, p => p.Child("val")!, StringComparer.Ordinal);
+        return found.SelectMany(r => r.ChildrenNamed("objects")).Select(PropertiesOf).FirstOrDefault()
+            ?? new Dictionary<string, XElement>(StringComparer.Ordinal);
     }
 
     /// <summary>The object at an inventory path such as <c>/DC0/vm/DC0_H0_VM0</c>, or null.</summary>
@@ -109,44 +108,52 @@ public sealed class VimClient : IDisposable
     }
 
     /// <summary>Every object of <paramref name="type"/> in the inventory whose name is <paramref name="name"/>.</summary>
-    public async Task<IReadOnlyList<ManagedObject>> FindByNameAsync(string type, string name, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ManagedObject>> FindByNameAsync(string type, string name, CancellationToken cancellationToken) =>
+        (await InventoryAsync(type, ["name"], cancellationToken))
+            .Where(o => (string?)o.Properties.GetValueOrDefault("name") == name)
+            .Select(o => o.Object)
+            .ToList();
+
+    /// <summary>
+    /// Every object of <paramref name="type"/> in the inventory with the properties <paramref name="paths"/>: a container
+    /// view over the root folder, read page by page and destroyed after.
+    /// </summary>
+    public async Task<IReadOnlyList<(ManagedObject Object, IReadOnlyDictionary<string, XElement> Properties)>> InventoryAsync(
+        string type, IEnumerable<string> paths, CancellationToken cancellationToken)
     {
         var content = await ContentAsync(cancellationToken);
         var view = ManagedObject.From((await InvokeAsync("CreateContainerView", content.ViewManager, cancellationToken,
             content.RootFolder.ToXml("container"), Vim.El("type", type), Vim.El("recursive", "true")))[0]);
         try
         {
-            var objects = new List<ManagedObject>();
+            var objects = new List<(ManagedObject, IReadOnlyDictionary<string, XElement>)>();
             var page = await InvokeAsync("RetrievePropertiesEx", content.PropertyCollector, cancellationToken,
                 Vim.El("specSet",
-                    Vim.El("propSet", Vim.El("type", type), Vim.El("all", "false"), Vim.El("pathSet", "name")),
+                    Vim.El("propSet", Vim.El("type", type), Vim.El("all", "false"), paths.Select(p => Vim.El("pathSet", p))),
                     Vim.El("objectSet", view.ToXml("obj"), Vim.El("skip", "true"),
                         Vim.Typed("selectSet", "TraversalSpec", Vim.El("name", "view"), Vim.El("type", "ContainerView"), Vim.El("path", "view"), Vim.El("skip", "false")))),
                 Vim.El("options"));
-            while (true)
+            while (page.FirstOrDefault() is { } result)
             {
-                var result = page.FirstOrDefault();
-                if (result is null)
-                {
-                    return objects;
-                }
-
-                objects.AddRange(result.ChildrenNamed("objects")
-                    .Where(o => o.ChildrenNamed("propSet").Any(p => (string?)p.Child("val") == name))
-                    .Select(o => ManagedObject.From(o.Child("obj")!)));
+                objects.AddRange(result.ChildrenNamed("objects").Select(o => (ManagedObject.From(o.Child("obj")!), PropertiesOf(o))));
                 if ((string?)result.Child("token") is not { Length: > 0 } token)
                 {
-                    return objects;
+                    break;
                 }
 
                 page = await InvokeAsync("ContinueRetrievePropertiesEx", content.PropertyCollector, cancellationToken, Vim.El("token", token));
             }
+
+            return objects;
         }
         finally
         {
             await ReleaseAsync("DestroyView", view);
         }
     }
+
+    private static IReadOnlyDictionary<string, XElement> PropertiesOf(XElement objectContent) => objectContent.ChildrenNamed("propSet")
+        .ToDictionary(p => (string)p.Child("name")!, p => p.Child("val")!, StringComparer.Ordinal);
 
     /// <summary>
     /// Waits for a task to end, through a property collector of its own (so waits in parallel never take each other's
